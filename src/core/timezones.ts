@@ -8,7 +8,7 @@ export interface TimeZoneInfo {
   readonly offsetMinutes: number;
   /** `UTC+4` */
   readonly utc: string;
-  /** `MSK+1`, `MSK-1`, `MSK` for Moscow time itself. */
+  /** `MSK+1`, `MSK-1`, `MSK+0` for Moscow time itself. */
   readonly msk: string;
   /** Russian name of the zone, `Самарское время`; null outside Russia's 11 zones. */
   readonly name: string | null;
@@ -50,7 +50,7 @@ const RUSSIAN_ZONES: Readonly<Record<string, [hours: number, name: string]>> = {
 };
 
 function formatOffset(prefix: string, minutes: number): string {
-  if (minutes === 0) return prefix;
+  if (minutes === 0) return `${prefix}+0`;
   const sign = minutes > 0 ? '+' : '-';
   const abs = Math.abs(minutes);
   const h = Math.floor(abs / 60);

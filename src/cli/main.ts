@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isNuminfoError } from '../errors.js';
+import { runInfo } from './info.js';
+import { runLookup } from './lookup.js';
+import { runServe } from './serve.js';
+import { runUpdate } from './update.js';
+
+const USAGE = `numinfo — phone-number intelligence over the Russian numbering plan
+
+Usage:
+  numinfo serve  [--port N] [--host H] [--data-dir DIR] [--source URL|DIR] [--no-auto-update] [--config FILE]
+  numinfo update [--source URL|DIR] [--data-dir DIR] [--force] [--quiet]
+  numinfo lookup NUMBER... [--json] [--data-dir DIR]
+  numinfo info   [--json] [--data-dir DIR]
+
+Environment: NUMINFO_PORT, NUMINFO_HOST, NUMINFO_DATA_DIR, NUMINFO_REGISTRY_SOURCE,
+NUMINFO_AUTO_UPDATE, NUMINFO_LOG_LEVEL, NUMINFO_BATCH_LIMIT, NUMINFO_CONFIG (JSON file).
+`;
+
+export const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  source: { type: 'string' },
+  config: { type: 'string' },
+  'no-auto-update': { type: 'boolean' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type CliValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    process.stderr.write(`numinfo: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  const values = parsed.values;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  switch (command) {
+    case 'serve':
+      return runServe(values);
+    case 'update':
+      return runUpdate(values);
+    case 'lookup':
+      return runLookup(values, rest);
+    case 'info':
+      return runInfo(values);
+    default:
+      process.stderr.write(`numinfo: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (isNuminfoError(e)) {
+      process.stderr.write(`numinfo: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+    } else {
+      process.stderr.write(`numinfo: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

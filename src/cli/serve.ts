@@ -1,0 +1,61 @@
+import { buildServer } from '../http/server.js';
+import { NumberService } from '../services/numberService.js';
+import { RegistryManager, type Logger } from '../services/registryManager.js';
+import { configFrom } from './common.js';
+import type { CliValues } from './main.js';
+
+type FirstStart = 'not-needed' | 'downloading' | 'failed' | 'done';
+
+export async function runServe(values: CliValues): Promise<number> {
+  const config = configFrom(values);
+  const service = new NumberService();
+  let firstStart: FirstStart = 'not-needed';
+  let firstStartError: string | null = null;
+  const app = buildServer({
+    service,
+    config,
+    health: () => ({ firstStart: firstStartError ? { state: firstStart, error: firstStartError } : { state: firstStart } }),
+  });
+  const log: Logger = {
+    info: (m) => app.log.info(m),
+    warn: (m) => app.log.warn(m),
+    error: (m) => app.log.error(m),
+  };
+  const manager = new RegistryManager(service, config.dataDir, log);
+  const loaded = manager.loadSnapshot();
+  manager.watch();
+  await app.listen({ port: config.port, host: config.host });
+
+  if (!loaded) {
+    if (config.autoUpdate) {
+      firstStart = 'downloading';
+      log.info(`no registry snapshot at ${manager.snapshotPath}; downloading from ${config.registrySource}`);
+      manager.update(config.registrySource).then(
+        () => {
+          firstStart = 'done';
+        },
+        (e: unknown) => {
+          firstStart = 'failed';
+          firstStartError = (e as Error).message;
+          log.warn(
+            `Russian registry data is missing (${(e as Error).message.split('\n')[0]}); serving international ` +
+              `numbers only. Load it with: numinfo update --source <dir with ABC-3xx/ABC-4xx/ABC-8xx/DEF-9xx .csv files>`,
+          );
+        },
+      );
+    } else {
+      log.warn(
+        `Russian registry data is missing: no snapshot at ${manager.snapshotPath}; serving international numbers only. ` +
+          'Load it with: numinfo update --source <dir or URL>',
+      );
+    }
+  }
+
+  const stop = (): void => {
+    manager.close();
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return 0;
+}

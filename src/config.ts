@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { NuminfoError } from './errors.js';
+import { OFFICIAL_BASE_URL } from './data/registrySource.js';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Directory for the snapshot and other state. */
+  readonly dataDir: string;
+  /** Where `numinfo update` and the first start read registry files from: URL or local path. */
+  readonly registrySource: string;
+  /** Download the registry on start when no snapshot exists. */
+  readonly autoUpdate: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest number of entries in one batch request. */
+  readonly batchLimit: number;
+}
+
+export const DEFAULT_CONFIG: Config = Object.freeze({
+  port: 8080,
+  host: '0.0.0.0',
+  dataDir: './data',
+  registrySource: OFFICIAL_BASE_URL,
+  autoUpdate: true,
+  logLevel: 'info',
+  batchLimit: 1000,
+});
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Environment variable for each key; `PORT` is honoured too, as platforms set it. */
+const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
+  port: 'NUMINFO_PORT',
+  host: 'NUMINFO_HOST',
+  dataDir: 'NUMINFO_DATA_DIR',
+  registrySource: 'NUMINFO_REGISTRY_SOURCE',
+  autoUpdate: 'NUMINFO_AUTO_UPDATE',
+  logLevel: 'NUMINFO_LOG_LEVEL',
+  batchLimit: 'NUMINFO_BATCH_LIMIT',
+};
+
+function bad(key: string, value: unknown, why: string): NuminfoError {
+  return new NuminfoError('CONFIG_INVALID', `config ${key}=${JSON.stringify(value)}: ${why}`);
+}
+
+function coerce(key: keyof Config, value: unknown): unknown {
+  const def = DEFAULT_CONFIG[key];
+  if (typeof def === 'number') {
+    const n = typeof value === 'number' ? value : Number(String(value).trim());
+    if (!Number.isInteger(n) || n < 0) throw bad(key, value, 'must be a non-negative integer');
+    if (key === 'port' && n > 65535) throw bad(key, value, 'must be a port number 0..65535');
+    return n;
+  }
+  if (typeof def === 'boolean') {
+    if (typeof value === 'boolean') return value;
+    const s = String(value).trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    throw bad(key, value, 'must be true or false');
+  }
+  const s = String(value);
+  if (key === 'logLevel' && !LOG_LEVELS.has(s)) throw bad(key, value, `must be one of ${[...LOG_LEVELS].join(', ')}`);
+  if (s.trim() === '') throw bad(key, value, 'must not be empty');
+  return s;
+}
+
+/**
+ * Configuration from defaults, then a JSON file (`NUMINFO_CONFIG` or `--config`), then environment
+ * variables, then explicit overrides (CLI flags). Validated once and frozen.
+ */
+export function loadConfig(
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+  configFile: string | undefined = env.NUMINFO_CONFIG,
+): Config {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  if (configFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(configFile, 'utf8'));
+    } catch (e) {
+      throw new NuminfoError('CONFIG_INVALID', `cannot read config file ${configFile}: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new NuminfoError('CONFIG_INVALID', `config file ${configFile} must hold a JSON object`);
+    }
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!(k in DEFAULT_CONFIG)) throw bad(k, v, `unknown key in ${configFile}`);
+      merged[k] = v;
+    }
+  }
+  if (env.PORT !== undefined && env.NUMINFO_PORT === undefined) merged.port = env.PORT;
+  for (const [k, name] of Object.entries(ENV_NAMES)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') merged[k] = v;
+  }
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(DEFAULT_CONFIG) as (keyof Config)[]) out[k] = coerce(k, merged[k]);
+  return Object.freeze(out) as unknown as Config;
+}

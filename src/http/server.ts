@@ -1,0 +1,41 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { NumberService } from '../services/numberService.js';
+import { mapError } from './errorMapping.js';
+import { nativePlugin } from './native/plugin.js';
+import { voxlinkPlugin } from './voxlink/plugin.js';
+
+export interface ServerOptions {
+  readonly service: NumberService;
+  readonly config: Pick<Config, 'batchLimit' | 'logLevel'>;
+  /** Extra fields for /healthz (snapshot path, first-start state). */
+  readonly health?: () => Record<string, unknown>;
+}
+
+/**
+ * The composition root of the HTTP face: one shared NumberService, each API dialect an
+ * encapsulated plugin with its own routes and error envelope.
+ */
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: opts.config.logLevel === 'silent' ? false : { level: opts.config.logLevel },
+    // Per-request log lines cost more than a lookup; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // voxlink-style clients send `?num=…&field=…`; ahunter-style ones separate with `;`.
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const m = mapError(error);
+    if (m.status >= 500) request.log.error(error);
+    void reply.status(m.status).send({ error: { code: m.code, message: m.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` } });
+  });
+  void app.register(nativePlugin, { service: opts.service, batchLimit: opts.config.batchLimit, health: opts.health });
+  void app.register(voxlinkPlugin, { service: opts.service });
+  return app;
+}

@@ -1,0 +1,154 @@
+import { RUSSIA } from '../core/country.js';
+import { parsePhoneInput } from '../core/phoneInput.js';
+import { timeZoneInfo } from '../core/timezones.js';
+import type { LookupResult, NumberType, TimeZone } from '../core/types.js';
+import type { RegistryIndex } from '../data/registryIndex.js';
+import { parseInternational, type InternationalDetailsCache } from './international.js';
+
+const NO_ZONES: readonly string[] = Object.freeze([]);
+
+/** Number type implied by a Russian ABC/DEF code (Rossvyaz order on numbering resources). */
+export function russianCodeType(code: number): NumberType {
+  if (code >= 900) return 'mobile';
+  if (code === 800 || code === 804) return 'toll_free';
+  if (code === 803 || code === 809) return 'premium_rate';
+  if (code >= 801 && code <= 808) return 'uan';
+  return 'fixed';
+}
+
+function pad7(n: number): string {
+  const s = String(n);
+  return s.length >= 7 ? s : '0000000'.slice(s.length) + s;
+}
+
+function zoneOf(iana: string | null): TimeZone | null {
+  if (iana === null) return null;
+  const z = timeZoneInfo(iana);
+  return z && { iana: z.iana, utc: z.utc, msk: z.msk, name: z.name };
+}
+
+function errorResult(input: string, error: string): LookupResult {
+  return {
+    input,
+    valid: false,
+    error,
+    e164: null,
+    national: null,
+    country: null,
+    type: 'unknown',
+    code: null,
+    code_kind: null,
+    subscriber: null,
+    range: null,
+    operator: null,
+    region: null,
+    district: null,
+    place: null,
+    location: null,
+    carrier: null,
+    timezone: null,
+    timezones: NO_ZONES,
+    data: null,
+  };
+}
+
+function russianResult(
+  registry: RegistryIndex | null,
+  input: string,
+  code: number,
+  subscriber: number,
+  national: string,
+): LookupResult {
+  const i = registry ? registry.find(code, subscriber) : -1;
+  if (!registry || i < 0) {
+    return {
+      input,
+      valid: false,
+      error: registry ? 'NOT_IN_PLAN' : 'REGISTRY_NOT_LOADED',
+      e164: '+7' + national,
+      national,
+      country: RUSSIA,
+      type: registry ? 'unknown' : russianCodeType(code),
+      code: national.slice(0, 3),
+      code_kind: code >= 900 ? 'DEF' : 'ABC',
+      subscriber: national.slice(3),
+      range: null,
+      operator: null,
+      region: null,
+      district: null,
+      place: null,
+      location: null,
+      carrier: null,
+      timezone: null,
+      timezones: NO_ZONES,
+      data: registry ? registry.dataVersion : null,
+    };
+  }
+  const from = registry.rangeFrom(i);
+  const to = registry.rangeTo(i);
+  const territory = registry.territoryOf(i);
+  const tz = territory.timezone;
+  return {
+    input,
+    valid: true,
+    error: null,
+    e164: '+7' + national,
+    national,
+    country: RUSSIA,
+    type: russianCodeType(code),
+    code: national.slice(0, 3),
+    code_kind: code >= 900 ? 'DEF' : 'ABC',
+    subscriber: national.slice(3),
+    range: { from: pad7(from), to: pad7(to), capacity: to - from + 1 },
+    operator: registry.operatorOf(i),
+    region: territory.region,
+    district: territory.district,
+    place: territory.place,
+    location: territory.location,
+    carrier: null,
+    timezone: zoneOf(tz),
+    timezones: tz ? [tz] : NO_ZONES,
+    data: registry.dataVersion,
+  };
+}
+
+/**
+ * Looks one number up: Russian numbers in the registry, others through libphonenumber metadata.
+ * Synchronous and free of I/O; international place, carrier and zones are added by `lookupDetailed`.
+ */
+export function lookup(registry: RegistryIndex | null, input: string): LookupResult {
+  const parsed = parsePhoneInput(input);
+  if (parsed.kind === 'error') return errorResult(input, parsed.error);
+  if (parsed.kind === 'ru') return russianResult(registry, input, parsed.code, parsed.subscriber, parsed.national);
+  const intl = parseInternational(parsed.digits);
+  return {
+    ...errorResult(input, intl.error ?? ''),
+    valid: intl.valid,
+    error: intl.error,
+    e164: intl.e164,
+    national: intl.national,
+    country: intl.country,
+    type: intl.type,
+    data: registry ? registry.dataVersion : null,
+  };
+}
+
+/** `lookup`, plus location, carrier and time zones for international numbers (cached). */
+export async function lookupDetailed(
+  registry: RegistryIndex | null,
+  details: InternationalDetailsCache,
+  input: string,
+): Promise<LookupResult> {
+  const r = lookup(registry, input);
+  if (r.country === null || r.country.iso === 'RU' || !r.e164 || r.error === 'INVALID_COUNTRY_CODE') return r;
+  const phone = parseInternational(r.e164.slice(1)).phone;
+  if (!phone) return r;
+  const d = await details.get(phone);
+  return {
+    ...r,
+    location: d.location_en ?? d.location,
+    carrier: d.carrier,
+    timezone: zoneOf(d.timezones[0] ?? null),
+    timezones: d.timezones,
+  };
+}
