@@ -59,7 +59,8 @@ function coerce(key: keyof Config, value: unknown): unknown {
     throw bad(key, value, 'must be true or false');
   }
   const s = String(value);
-  if (key === 'logLevel' && !LOG_LEVELS.has(s)) throw bad(key, value, `must be one of ${[...LOG_LEVELS].join(', ')}`);
+  if (key === 'logLevel' && !LOG_LEVELS.has(s))
+    throw bad(key, value, `must be one of ${[...LOG_LEVELS].join(', ')}`);
   if (s.trim() === '') throw bad(key, value, 'must not be empty');
   return s;
 }
@@ -79,7 +80,10 @@ export function loadConfig(
     try {
       parsed = JSON.parse(readFileSync(configFile, 'utf8'));
     } catch (e) {
-      throw new NuminfoError('CONFIG_INVALID', `cannot read config file ${configFile}: ${(e as Error).message}`);
+      throw new NuminfoError(
+        'CONFIG_INVALID',
+        `cannot read config file ${configFile}: ${(e as Error).message}`,
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new NuminfoError('CONFIG_INVALID', `config file ${configFile} must hold a JSON object`);

@@ -16,7 +16,11 @@ export const ERRORS = {
   TOO_SHORT: { status: 400, exitCode: 2, message: 'too few digits for a phone number' },
   TOO_LONG: { status: 400, exitCode: 2, message: 'too many digits for a phone number' },
   INVALID_COUNTRY_CODE: { status: 400, exitCode: 2, message: 'no country has this calling code' },
-  NOT_RUSSIAN: { status: 400, exitCode: 2, message: 'only Russian numbers (+7, ABC/DEF codes) are supported here' },
+  NOT_RUSSIAN: {
+    status: 400,
+    exitCode: 2,
+    message: 'only Russian numbers (+7, ABC/DEF codes) are supported here',
+  },
   NOT_IN_PLAN: { status: 404, exitCode: 3, message: 'the number is not in the numbering plan' },
   INVALID_NUMBER: { status: 404, exitCode: 3, message: 'the number is not valid for its country' },
   BATCH_TOO_LARGE: { status: 413, exitCode: 2, message: 'too many numbers in one request' },
@@ -30,7 +34,11 @@ export const ERRORS = {
   },
   SOURCE_UNAVAILABLE: { status: 502, exitCode: 5, message: 'the registry source could not be read' },
   UPDATE_REJECTED: { status: 422, exitCode: 6, message: 'the new registry data failed validation' },
-  SNAPSHOT_INVALID: { status: 500, exitCode: 7, message: 'the snapshot file is damaged or of an unknown format' },
+  SNAPSHOT_INVALID: {
+    status: 500,
+    exitCode: 7,
+    message: 'the snapshot file is damaged or of an unknown format',
+  },
   CONFIG_INVALID: { status: 500, exitCode: 2, message: 'the configuration is invalid' },
   INTERNAL: { status: 500, exitCode: 1, message: 'internal error' },
 } as const satisfies Record<string, ErrorSpec>;

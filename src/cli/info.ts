@@ -9,7 +9,10 @@ export async function runInfo(values: CliValues): Promise<number> {
   const config = configFrom(values);
   const path = snapshotPath(config.dataDir);
   if (!existsSync(path)) {
-    throw new NuminfoError('REGISTRY_NOT_LOADED', `no snapshot at ${path}; run \`numinfo update\` to create it`);
+    throw new NuminfoError(
+      'REGISTRY_NOT_LOADED',
+      `no snapshot at ${path}; run \`numinfo update\` to create it`,
+    );
   }
   const meta = readSnapshotFile(path).meta;
   if (values.json) {
@@ -25,7 +28,9 @@ export async function runInfo(values: CliValues): Promise<number> {
     `operators:  ${meta.operators}`,
     `territories: ${meta.territories}`,
     `sources:`,
-    ...meta.sources.map((s) => `  ${s.file}: ${s.layout}, ${s.encoding}, ${s.rows} rows, ${s.rejected} rejected`),
+    ...meta.sources.map(
+      (s) => `  ${s.file}: ${s.layout}, ${s.encoding}, ${s.rows} rows, ${s.rejected} rejected`,
+    ),
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

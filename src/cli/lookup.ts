@@ -20,7 +20,9 @@ const COLUMNS: readonly [title: string, get: (r: LookupResult) => string][] = [
 
 function table(results: readonly LookupResult[]): string {
   const cells = results.map((r) => COLUMNS.map(([, get]) => get(r)));
-  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...cells.map((row) => [...(row[i] ?? '')].length)));
+  const widths = COLUMNS.map(([title], i) =>
+    Math.max(title.length, ...cells.map((row) => [...(row[i] ?? '')].length)),
+  );
   const line = (row: readonly string[]): string =>
     row
       .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
@@ -41,14 +43,17 @@ function exitCodeOf(results: readonly LookupResult[]): number {
 }
 
 export async function runLookup(values: CliValues, numbers: readonly string[]): Promise<number> {
-  if (numbers.length === 0) throw new NuminfoError('MISSING_PARAMETER', 'give at least one number: numinfo lookup NUMBER...');
+  if (numbers.length === 0)
+    throw new NuminfoError('MISSING_PARAMETER', 'give at least one number: numinfo lookup NUMBER...');
   const config = configFrom(values);
   const path = snapshotPath(config.dataDir);
   const service = new NumberService();
   if (existsSync(path)) {
     service.setRegistry(new RegistryIndex(readSnapshotFile(path)));
   } else {
-    process.stderr.write(`numinfo: no registry snapshot at ${path}; Russian numbers cannot be resolved (run \`numinfo update\`)\n`);
+    process.stderr.write(
+      `numinfo: no registry snapshot at ${path}; Russian numbers cannot be resolved (run \`numinfo update\`)\n`,
+    );
   }
   const results = await Promise.all(numbers.map((n) => service.lookupDetailed(n)));
   process.stdout.write(values.json ? JSON.stringify(results, null, 2) + '\n' : table(results));

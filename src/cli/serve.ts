@@ -14,7 +14,9 @@ export async function runServe(values: CliValues): Promise<number> {
   const app = buildServer({
     service,
     config,
-    health: () => ({ firstStart: firstStartError ? { state: firstStart, error: firstStartError } : { state: firstStart } }),
+    health: () => ({
+      firstStart: firstStartError ? { state: firstStart, error: firstStartError } : { state: firstStart },
+    }),
   });
   const log: Logger = {
     info: (m) => app.log.info(m),

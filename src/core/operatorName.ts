@@ -28,5 +28,9 @@ export function cleanOperatorName(raw: string): CleanOperatorName {
 
 /** Key under which spellings of one name group: `ПАО "Ростелеком"` and `ПАО "РОСТЕЛЕКОМ"` are one. */
 export function operatorNameKey(name: string): string {
-  return name.toUpperCase().replace(/Ё/g, 'Е').replace(/[\s"«»']+/g, ' ').trim();
+  return name
+    .toUpperCase()
+    .replace(/Ё/g, 'Е')
+    .replace(/[\s"«»']+/g, ' ')
+    .trim();
 }

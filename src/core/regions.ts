@@ -23,7 +23,14 @@ type Row = [code: string, name: string, shortName: string, typeAbbr: string, tz:
 const ROWS: readonly Row[] = [
   ['89', 'Ямало-Ненецкий автономный округ', 'Ямало-Ненецкий', 'АО', 'Asia/Yekaterinburg', 'ямало,янао'],
   ['83', 'Ненецкий автономный округ', 'Ненецкий', 'АО', 'Europe/Moscow', 'ненецк,нао'],
-  ['86', 'Ханты-Мансийский автономный округ — Югра', 'Ханты-Мансийский Автономный округ - Югра', 'АО', 'Asia/Yekaterinburg', 'ханты,югра,хмао'],
+  [
+    '86',
+    'Ханты-Мансийский автономный округ — Югра',
+    'Ханты-Мансийский Автономный округ - Югра',
+    'АО',
+    'Asia/Yekaterinburg',
+    'ханты,югра,хмао',
+  ],
   ['87', 'Чукотский автономный округ', 'Чукотский', 'АО', 'Asia/Anadyr', 'чукот'],
   ['79', 'Еврейская автономная область', 'Еврейская', 'Аобл', 'Asia/Vladivostok', 'еврейск'],
   ['50', 'Московская область', 'Московская', 'обл', 'Europe/Moscow', 'московск'],
@@ -47,7 +54,14 @@ const ROWS: readonly Row[] = [
   ['12', 'Республика Марий Эл', 'Марий Эл', 'Респ', 'Europe/Moscow', 'марий'],
   ['13', 'Республика Мордовия', 'Мордовия', 'Респ', 'Europe/Moscow', 'мордов'],
   ['14', 'Республика Саха (Якутия)', 'Саха /Якутия/', 'Респ', 'Asia/Yakutsk', '=саха,якути'],
-  ['15', 'Республика Северная Осетия — Алания', 'Северная Осетия - Алания', 'Респ', 'Europe/Moscow', 'осети,алани'],
+  [
+    '15',
+    'Республика Северная Осетия — Алания',
+    'Северная Осетия - Алания',
+    'Респ',
+    'Europe/Moscow',
+    'осети,алани',
+  ],
   ['16', 'Республика Татарстан', 'Татарстан', 'Респ', 'Europe/Moscow', 'татарст'],
   ['17', 'Республика Тыва', 'Тыва', 'Респ', 'Asia/Krasnoyarsk', '=тыва,=тува'],
   ['18', 'Удмуртская Республика', 'Удмуртская', 'Респ', 'Europe/Samara', 'удмурт'],
@@ -73,7 +87,14 @@ const ROWS: readonly Row[] = [
   ['39', 'Калининградская область', 'Калининградская', 'обл', 'Europe/Kaliningrad', 'калининград'],
   ['40', 'Калужская область', 'Калужская', 'обл', 'Europe/Moscow', 'калуж'],
   ['41', 'Камчатский край', 'Камчатский', 'край', 'Asia/Kamchatka', 'камчат'],
-  ['42', 'Кемеровская область — Кузбасс', 'Кемеровская область - Кузбасс', 'обл', 'Asia/Novokuznetsk', 'кемеров,кузбас'],
+  [
+    '42',
+    'Кемеровская область — Кузбасс',
+    'Кемеровская область - Кузбасс',
+    'обл',
+    'Asia/Novokuznetsk',
+    'кемеров,кузбас',
+  ],
   ['43', 'Кировская область', 'Кировская', 'обл', 'Europe/Kirov', 'кировск'],
   ['44', 'Костромская область', 'Костромская', 'обл', 'Europe/Moscow', 'костром'],
   ['45', 'Курганская область', 'Курганская', 'обл', 'Asia/Yekaterinburg', 'курганск'],
@@ -104,7 +125,8 @@ const ROWS: readonly Row[] = [
   ['72', 'Тюменская область', 'Тюменская', 'обл', 'Asia/Yekaterinburg', 'тюмен'],
   ['73', 'Ульяновская область', 'Ульяновская', 'обл', 'Europe/Ulyanovsk', 'ульяновск'],
   ['74', 'Челябинская область', 'Челябинская', 'обл', 'Asia/Yekaterinburg', 'челябинск'],
-  ['75', 'Забайкальский край', 'Забайкальский', 'край', 'Asia/Chita', 'забайкал'],
+  // Chita oblast merged into Zabaykalsky krai in 2008; files of 2014 still name it.
+  ['75', 'Забайкальский край', 'Забайкальский', 'край', 'Asia/Chita', 'забайкал,читинск'],
   ['76', 'Ярославская область', 'Ярославская', 'обл', 'Europe/Moscow', 'ярославск'],
   ['90', 'Запорожская область', 'Запорожская', 'обл', 'Europe/Moscow', 'запорож'],
   ['93', 'Донецкая Народная Республика', 'Донецкая Народная', 'Респ', 'Europe/Moscow', 'донецк,днр'],
@@ -113,14 +135,16 @@ const ROWS: readonly Row[] = [
   ['99', 'Байконур', 'Байконур', 'г', 'Asia/Qyzylorda', 'байконур'],
 ];
 
-export const SUBJECTS: readonly Subject[] = ROWS.map(([code, name, shortName, typeAbbr, timezone, stems]) => ({
-  code,
-  name,
-  shortName,
-  typeAbbr,
-  timezone,
-  stems: stems.split(','),
-}));
+export const SUBJECTS: readonly Subject[] = ROWS.map(
+  ([code, name, shortName, typeAbbr, timezone, stems]) => ({
+    code,
+    name,
+    shortName,
+    typeAbbr,
+    timezone,
+    stems: stems.split(','),
+  }),
+);
 
 const byCode = new Map(SUBJECTS.map((s) => [s.code, s]));
 
@@ -145,12 +169,18 @@ function matches(words: readonly string[], stem: string): boolean {
   return words.some((w) => w.startsWith(stem));
 }
 
+/** Words that start a list of areas left out: `кроме`, `за исключением`. */
+const EXCLUSION_WORDS = new Set(['кроме', 'исключением']);
+
 /**
  * Every subject named in a free-text region string, in the order they appear in the text:
  * `г. Москва и Московская область` → [Москва, Московская область].
  */
 export function findSubjects(text: string): Subject[] {
-  const words = normalizeWords(text);
+  const all = normalizeWords(text);
+  // `Российская Федерация, кроме Чеченской Республики`: subjects after the exclusion are not covered.
+  const cut = all.findIndex((w) => EXCLUSION_WORDS.has(w));
+  const words = cut === -1 ? all : all.slice(0, cut);
   if (words.length === 0) return [];
   const found: { subject: Subject; at: number }[] = [];
   for (const subject of SUBJECTS) {

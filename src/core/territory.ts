@@ -3,13 +3,36 @@ import { zoneForTerritory } from './timezones.js';
 import type { PlaceName, Region, Territory } from './types.js';
 
 /** Prefixes of municipal districts and okrugs, longest first so `м.р-н` wins over `р-н`. */
-const DISTRICT_TYPES = ['м.р-н', 'р-н', 'г.о.', 'м.о.', 'м.р.', 'улус', 'у.', 'р-он'];
+const DISTRICT_TYPES = ['м.р-н', 'р-н', 'г.о.', 'м.о.', 'м.р.', 'улус', 'у.', 'р-он', 'район'];
 /** Prefixes of settlements. */
-const PLACE_TYPES = ['пгт.', 'рп.', 'р.п.', 'г.п.', 'с.п.', 'пос.', 'ст-ца', 'г.', 'п.', 'с.', 'д.', 'ст.', 'х.', 'аул', 'город'];
+const PLACE_TYPES = [
+  'пгт.',
+  'рп.',
+  'р.п.',
+  'г.п.',
+  'с.п.',
+  'пос.',
+  'ст-ца',
+  'г.',
+  'п.',
+  'с.',
+  'д.',
+  'ст.',
+  'х.',
+  'аул',
+  'город',
+];
 
 const EMPTY_MARKERS = new Set(['', '-', '*', '—']);
 
-const TYPE_ALIASES: Readonly<Record<string, string>> = { город: 'г', пос: 'п', 'р-он': 'р-н', 'р.п': 'рп', у: 'улус' };
+const TYPE_ALIASES: Readonly<Record<string, string>> = {
+  город: 'г',
+  пос: 'п',
+  'р-он': 'р-н',
+  район: 'р-н',
+  'р.п': 'рп',
+  у: 'улус',
+};
 
 function typeName(prefix: string): string {
   const bare = prefix.replace(/\.$/, '');
@@ -45,6 +68,12 @@ function regionFrom(subjects: readonly Subject[], text: string): Region {
 
 const FEDERAL_CITIES = new Set(['77', '78', '92', '99']);
 
+/**
+ * Autonomous okrugs inside another subject. Old files name the okrug as a local part and its parent
+ * as the region (`Ханты - Мансийский - Югра АО |Тюменская область`); the okrug is the subject meant.
+ */
+const OKRUG_PARENT: Readonly<Record<string, string>> = { '86': '72', '89': '72', '83': '29' };
+
 interface Parsed {
   subjects: Subject[];
   regionText: string | null;
@@ -64,8 +93,23 @@ function parseOne(text: string | null): Parsed {
   // The registry writes from the smallest unit to the largest; the last part is the region.
   const last = parts[parts.length - 1] ?? '';
   out.subjects = findSubjects(last);
-  out.regionText = last;
-  const local = out.subjects.length > 0 || parts.length > 1 ? parts.slice(0, -1) : parts;
+  // A last part that names no subject but a district or settlement (`г.о. Люберцы`, `г. Когалым`)
+  // is local, not a region.
+  const lastIsLocal =
+    out.subjects.length === 0 && (splitTyped(last, DISTRICT_TYPES) ?? splitTyped(last, PLACE_TYPES)) !== null;
+  out.regionText = lastIsLocal ? null : last;
+  const local = lastIsLocal || (out.subjects.length === 0 && parts.length === 1) ? parts : parts.slice(0, -1);
+  const parent = out.subjects.length === 1 ? out.subjects[0]?.code : undefined;
+  if (parent) {
+    for (const part of local) {
+      const named = findSubjects(part);
+      const okrug = named.length === 1 ? named[0] : undefined;
+      if (okrug && OKRUG_PARENT[okrug.code] === parent) {
+        out.subjects = [okrug];
+        break;
+      }
+    }
+  }
   out.localParts = local;
   for (const part of local) {
     const d = splitTyped(part, DISTRICT_TYPES);
@@ -93,7 +137,8 @@ export function parseTerritory(regionColumn: string, garColumn: string | null): 
   const district = reg.district ?? gar.district;
   let place = reg.place ?? gar.place;
   // An urban okrug (`г.о. Самара`, `г.о. город Улан-Удэ`) is named after its city.
-  if (!place && district?.type === 'г.о') place = { type: 'г', name: district.name.replace(/^город\s+/u, '') };
+  if (!place && district?.type === 'г.о')
+    place = { type: 'г', name: district.name.replace(/^город\s+/u, '') };
   const first = main.subjects[0];
   if (!place && first && main.subjects.length === 1 && FEDERAL_CITIES.has(first.code)) {
     place = { type: 'г', name: first.shortName };
@@ -110,7 +155,8 @@ export function parseTerritory(regionColumn: string, garColumn: string | null): 
   if (region && !(place && first && FEDERAL_CITIES.has(first.code) && main.subjects.length === 1)) {
     bits.push(region.name);
   }
-  const raw = garColumn && !EMPTY_MARKERS.has(garColumn.trim()) ? `${regionColumn} / ${garColumn}` : regionColumn;
+  const raw =
+    garColumn && !EMPTY_MARKERS.has(garColumn.trim()) ? `${regionColumn} / ${garColumn}` : regionColumn;
   return {
     region,
     district,

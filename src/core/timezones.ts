@@ -63,9 +63,10 @@ const cache = new Map<string, TimeZoneInfo>();
 /** Current UTC offset of any IANA zone, from the runtime's tzdata. */
 function currentOffsetMinutes(iana: string): number | null {
   try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: iana, timeZoneName: 'longOffset' }).formatToParts(
-      new Date(),
-    );
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: iana,
+      timeZoneName: 'longOffset',
+    }).formatToParts(new Date());
     const tz = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
     const m = /GMT([+-])(\d{2}):(\d{2})/.exec(tz);
     if (!m) return tz === 'GMT' ? 0 : null;
@@ -117,7 +118,11 @@ const SAKHA_DISTRICT_ZONES: readonly [stem: string, iana: string][] = [
 ];
 
 /** The zone for a place in a subject, refining Sakha by district or town. */
-export function zoneForTerritory(subjectCode: string, subjectZone: string, localParts: readonly string[]): string {
+export function zoneForTerritory(
+  subjectCode: string,
+  subjectZone: string,
+  localParts: readonly string[],
+): string {
   if (subjectCode !== '14') return subjectZone;
   for (const part of localParts) {
     const lower = part.toLowerCase();

@@ -15,7 +15,8 @@ export function mapError(e: unknown): MappedError {
   const err = e as { statusCode?: number; message?: string; code?: string };
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status === 413) return { status, code: 'BATCH_TOO_LARGE', message: 'request body is too large' };
-  if (status === 405) return { status, code: 'METHOD_NOT_ALLOWED', message: ERRORS.METHOD_NOT_ALLOWED.message };
+  if (status === 405)
+    return { status, code: 'METHOD_NOT_ALLOWED', message: ERRORS.METHOD_NOT_ALLOWED.message };
   if (status === 404) return { status, code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.message };
   if (status >= 400 && status < 500) {
     return { status, code: 'BAD_REQUEST', message: err.message ?? ERRORS.BAD_REQUEST.message };

@@ -33,9 +33,18 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
-      .send({ error: { code: 'NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` } });
+      .send({
+        error: {
+          code: 'NOT_FOUND',
+          message: `no such endpoint: ${request.method} ${request.url.split('?')[0]}`,
+        },
+      });
   });
-  void app.register(nativePlugin, { service: opts.service, batchLimit: opts.config.batchLimit, health: opts.health });
+  void app.register(nativePlugin, {
+    service: opts.service,
+    batchLimit: opts.config.batchLimit,
+    health: opts.health,
+  });
   void app.register(voxlinkPlugin, { service: opts.service });
   return app;
 }

@@ -78,9 +78,12 @@ export class InternationalDetailsCache {
       this.cache.set(key, hit);
       return hit;
     }
-    const p = load(phone).catch(
-      (): InternationalDetails => ({ location: null, location_en: null, carrier: null, timezones: [] }),
-    );
+    const p = load(phone).catch((): InternationalDetails => ({
+      location: null,
+      location_en: null,
+      carrier: null,
+      timezones: [],
+    }));
     this.cache.set(key, p);
     if (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next().value;

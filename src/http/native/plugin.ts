@@ -22,8 +22,10 @@ const INPUT_ERRORS = new Set<string>([
 const OPENAPI = readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8');
 
 function single(value: unknown, name: string): string {
-  if (value === undefined) throw new NuminfoError('MISSING_PARAMETER', `query parameter "${name}" is required`);
-  if (typeof value !== 'string') throw new NuminfoError('BAD_REQUEST', `query parameter "${name}" must be given once`);
+  if (value === undefined)
+    throw new NuminfoError('MISSING_PARAMETER', `query parameter "${name}" is required`);
+  if (typeof value !== 'string')
+    throw new NuminfoError('BAD_REQUEST', `query parameter "${name}" must be given once`);
   return value;
 }
 
@@ -35,7 +37,10 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
     const number = single((request.query as Record<string, unknown>).number, 'number');
     const result = await service.lookupDetailed(number);
     if (result.error !== null && INPUT_ERRORS.has(result.error)) {
-      throw new NuminfoError(result.error as ErrorCode, `${ERRORS[result.error as ErrorCode].message}: ${JSON.stringify(number.slice(0, 80))}`);
+      throw new NuminfoError(
+        result.error as ErrorCode,
+        `${ERRORS[result.error as ErrorCode].message}: ${JSON.stringify(number.slice(0, 80))}`,
+      );
     }
     if (result.error === 'REGISTRY_NOT_LOADED') throw new NuminfoError('REGISTRY_NOT_LOADED');
     return reply.send(result);
@@ -47,7 +52,10 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
       throw new NuminfoError('BAD_REQUEST', 'body must be a JSON array of phone-number strings');
     }
     if (body.length > batchLimit) {
-      throw new NuminfoError('BATCH_TOO_LARGE', `at most ${batchLimit} numbers per request, got ${body.length}`);
+      throw new NuminfoError(
+        'BATCH_TOO_LARGE',
+        `at most ${batchLimit} numbers per request, got ${body.length}`,
+      );
     }
     const bad = body.findIndex((x) => typeof x !== 'string');
     if (bad >= 0) throw new NuminfoError('BAD_REQUEST', `item ${bad} is not a string`);
@@ -71,5 +79,7 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
     };
   });
 
-  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(OPENAPI));
+  app.get('/openapi.json', async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(OPENAPI),
+  );
 };
