@@ -1,0 +1,90 @@
+import { parseTerritory } from '../core/territory.js';
+import type { DataVersion, Operator, Territory } from '../core/types.js';
+import { NONE, type CompiledRegistry, type SnapshotMeta } from './registryBuild.js';
+
+/**
+ * The loaded registry: sorted ranges per code in typed arrays, and operator and territory objects
+ * built once at load so a lookup only searches and points.
+ */
+export class RegistryIndex {
+  readonly meta: SnapshotMeta;
+  readonly dataVersion: DataVersion;
+  readonly operators: readonly Operator[];
+  readonly territories: readonly Territory[];
+  private readonly codeIndex: Uint32Array;
+  private readonly fromArr: Uint32Array;
+  private readonly toArr: Uint32Array;
+  private readonly operatorArr: Uint32Array;
+  private readonly territoryArr: Uint32Array;
+
+  constructor(reg: CompiledRegistry) {
+    this.meta = reg.meta;
+    this.dataVersion = Object.freeze({ version: reg.meta.version, date: reg.meta.dataDate });
+    const str = (id: number): string | null => (id === NONE ? null : (reg.strings[id] ?? null));
+    const ops: Operator[] = [];
+    for (let i = 0; i < reg.operators.length; i += 2) {
+      ops.push(Object.freeze({ name: str(reg.operators[i]!) ?? '', inn: str(reg.operators[i + 1]!) }));
+    }
+    this.operators = ops;
+    const terrs: Territory[] = [];
+    const parsed = new Map<string, Territory>();
+    for (let i = 0; i < reg.territories.length; i += 2) {
+      const region = str(reg.territories[i]!) ?? '';
+      const gar = str(reg.territories[i + 1]!);
+      const key = `${region}\u0000${gar ?? ''}`;
+      let t = parsed.get(key);
+      if (!t) {
+        t = Object.freeze(parseTerritory(region, gar));
+        parsed.set(key, t);
+      }
+      terrs.push(t);
+    }
+    this.territories = terrs;
+    this.codeIndex = reg.codeIndex;
+    this.fromArr = reg.from;
+    this.toArr = reg.to;
+    this.operatorArr = reg.operator;
+    this.territoryArr = reg.territory;
+  }
+
+  get rangeCount(): number {
+    return this.fromArr.length;
+  }
+
+  /** Index of the range holding `subscriber` under `code`, or -1. */
+  find(code: number, subscriber: number): number {
+    if (code < 0 || code > 999) return -1;
+    let lo = this.codeIndex[code]!;
+    let hi = this.codeIndex[code + 1]! - 1;
+    const from = this.fromArr;
+    // Last range whose `from` is at or below the subscriber number.
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (from[mid]! <= subscriber) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < this.codeIndex[code]! || this.toArr[hi]! < subscriber) return -1;
+    return hi;
+  }
+
+  /** True when any range exists under this ABC/DEF code. */
+  hasCode(code: number): boolean {
+    return code >= 0 && code <= 999 && this.codeIndex[code + 1]! > this.codeIndex[code]!;
+  }
+
+  rangeFrom(i: number): number {
+    return this.fromArr[i]!;
+  }
+
+  rangeTo(i: number): number {
+    return this.toArr[i]!;
+  }
+
+  operatorOf(i: number): Operator {
+    return this.operators[this.operatorArr[i]!]!;
+  }
+
+  territoryOf(i: number): Territory {
+    return this.territories[this.territoryArr[i]!]!;
+  }
+}
