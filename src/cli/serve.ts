@@ -14,9 +14,11 @@ export async function runServe(values: CliValues): Promise<number> {
   const app = buildServer({
     service,
     config,
-    health: () => ({
-      firstStart: firstStartError ? { state: firstStart, error: firstStartError } : { state: firstStart },
-    }),
+    // Data loaded later (by `numinfo update` in another process) settles a failed first start.
+    health: () =>
+      firstStartError && !service.registry
+        ? { firstStart: { state: firstStart, error: firstStartError } }
+        : { firstStart: { state: firstStart === 'failed' ? 'done' : firstStart } },
   });
   const log: Logger = {
     info: (m) => app.log.info(m),

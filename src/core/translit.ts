@@ -1,6 +1,6 @@
 /**
  * Cyrillic to Latin for answers that must be ASCII-safe (voxlink `translit=1`, older Asterisk).
- * A simple passport-style table (ГОСТ Р 52535.1-2006 without diacritics): ж → zh, х → kh, ц → ts,
+ * The passport table used in Russia until 2010 (й → y, ц → ts, ю → yu, я → ya): ж → zh, х → kh,
  * щ → shch, hard and soft signs dropped.
  */
 const TABLE: Readonly<Record<string, string>> = {
@@ -46,24 +46,26 @@ const TABLE: Readonly<Record<string, string>> = {
 
 const cache = new Map<string, string>();
 
+/** One word: all-capitals words stay in capitals (`СВЯЗЬ` → `SVYAZ`), others keep each letter's case. */
+function word(w: string): string {
+  const chars = [...w];
+  const allCaps = chars.length > 1 && w === w.toUpperCase();
+  let out = '';
+  for (const ch of chars) {
+    const lower = ch.toLowerCase();
+    const t = TABLE[lower];
+    if (t === undefined) out += ch;
+    else if (allCaps) out += t.toUpperCase();
+    else if (lower !== ch) out += t.charAt(0).toUpperCase() + t.slice(1);
+    else out += t;
+  }
+  return out;
+}
+
 export function transliterate(text: string): string {
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
-  let out = '';
-  for (const ch of text) {
-    const lower = ch.toLowerCase();
-    const t = TABLE[lower];
-    if (t === undefined) {
-      out += ch;
-    } else if (lower !== ch && t.length > 0) {
-      // Upper case: capitalize the first letter only, unless the next letter is upper case too.
-      out += t.charAt(0).toUpperCase() + t.slice(1);
-    } else {
-      out += t;
-    }
-  }
-  // Words written in capitals stay in capitals: `ООО "ВЫМПЕЛКОМ"` → `OOO "VYMPELKOM"`.
-  out = out.replace(/\b([A-Z][a-z]+)(?=[A-Z]{2}|[A-Z]\b)/g, (m) => m.toUpperCase());
+  const out = text.replace(/[\p{L}]+/gu, word);
   if (cache.size < 10_000) cache.set(text, out);
   return out;
 }

@@ -9,7 +9,13 @@ export interface SnapshotMeta {
   /** Date of the newest source file, YYYY-MM-DD. */
   readonly dataDate: string;
   readonly builtAt: string;
-  readonly sources: readonly { file: string; layout: string; encoding: string; rows: number; rejected: number }[];
+  readonly sources: readonly {
+    file: string;
+    layout: string;
+    encoding: string;
+    rows: number;
+    rejected: number;
+  }[];
   readonly rows: number;
   /** Rows per code group: ABC-3xx, ABC-4xx, ABC-8xx, DEF-9xx (by first digit of the code). */
   readonly groups: Readonly<Record<'3' | '4' | '8' | '9', number>>;
@@ -57,7 +63,10 @@ interface OperatorGroup {
  * One name per operator: rows are grouped by INN (rows without one borrow it from any row that
  * spells the same name), and the group is shown under its most frequent spelling.
  */
-function groupOperators(rows: readonly RegistryRow[]): { keyOfRow: string[]; groups: Map<string, OperatorGroup> } {
+function groupOperators(rows: readonly RegistryRow[]): {
+  keyOfRow: string[];
+  groups: Map<string, OperatorGroup>;
+} {
   // Rows repeat a few thousand distinct spellings; clean each spelling once.
   const cleanedByRaw = new Map<string, ReturnType<typeof cleanOperatorName>>();
   const cleaned = rows.map((r) => {
@@ -189,6 +198,8 @@ export function compileRegistry(
   const hashInput: number[] = [];
   for (let i = 0; i < count; i += 97) hashInput.push(from[i]!, to[i]!, operator[i]!);
   hashInput.push(count, operatorPairs.length, territoryPairs.length);
+  // Names too: two sets that differ only in an operator's or a region's name are different data.
+  for (const str of strings.list) for (let k = 0; k < str.length; k++) hashInput.push(str.charCodeAt(k));
   const meta: SnapshotMeta = {
     version: `${dataDate}.${fnv1a(hashInput)}`,
     dataDate,

@@ -27,18 +27,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   app.setErrorHandler((error, request, reply) => {
     const m = mapError(error);
-    if (m.status >= 500) request.log.error(error);
+    // A missing registry is announced once at start; its 503 on every request is not an error to log.
+    if (m.status >= 500 && m.code !== 'REGISTRY_NOT_LOADED') request.log.error(error);
     void reply.status(m.status).send({ error: { code: m.code, message: m.message } });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: {
-          code: 'NOT_FOUND',
-          message: `no such endpoint: ${request.method} ${request.url.split('?')[0]}`,
-        },
-      });
+    void reply.status(404).send({
+      error: {
+        code: 'NOT_FOUND',
+        message: `no such endpoint: ${request.method} ${request.url.split('?')[0]}`,
+      },
+    });
   });
   void app.register(nativePlugin, {
     service: opts.service,

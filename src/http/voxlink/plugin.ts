@@ -18,7 +18,8 @@ interface Query {
 
 function numParam(q: Query): string {
   if (q.num === undefined) throw new NuminfoError('MISSING_PARAMETER', 'query parameter "num" is required');
-  if (typeof q.num !== 'string') throw new NuminfoError('BAD_REQUEST', 'query parameter "num" must be given once');
+  if (typeof q.num !== 'string')
+    throw new NuminfoError('BAD_REQUEST', 'query parameter "num" must be given once');
   return q.num;
 }
 
@@ -41,9 +42,11 @@ function failIfError(r: LookupResult, russianOnly: boolean): void {
 export const voxlinkPlugin: FastifyPluginAsync<VoxlinkOptions> = async (app, { service }) => {
   app.setErrorHandler((error, request, reply) => {
     const m = mapError(error);
-    if (m.status >= 500) request.log.error(error);
+    // A missing registry is announced once at start; its 503 on every request is not an error to log.
+    if (m.status >= 500 && m.code !== 'REGISTRY_NOT_LOADED') request.log.error(error);
     const q = (request.query ?? {}) as Query;
-    if (typeof q.field === 'string' && request.url.startsWith('/get/?') ) {
+    // By route, not raw URL: `/get?num=…&field=…` reaches the same route (ignoreTrailingSlash).
+    if (typeof q.field === 'string' && request.routeOptions.url === '/get/') {
       return reply.status(m.status).type('text/plain; charset=utf-8').send('');
     }
     return reply.status(m.status).send({ error: m.message, code: m.code });
@@ -57,7 +60,8 @@ export const voxlinkPlugin: FastifyPluginAsync<VoxlinkOptions> = async (app, { s
       throw new NuminfoError('BAD_REQUEST', `field must be one of ${[...V1_FIELDS].join(', ')}`);
     }
     const r = service.lookup(numParam(q));
-    if (r.country && r.country.iso !== 'RU' && r.error !== 'NOT_A_NUMBER') throw new NuminfoError('NOT_RUSSIAN');
+    if (r.country && r.country.iso !== 'RU' && r.error !== 'NOT_A_NUMBER')
+      throw new NuminfoError('NOT_RUSSIAN');
     if (r.error === 'REGISTRY_NOT_LOADED') throw new NuminfoError('REGISTRY_NOT_LOADED');
     failIfError(r, true);
     const body: VoxlinkV1 = toVoxlinkV1(r, translit ? transliterate : null);

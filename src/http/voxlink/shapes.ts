@@ -11,7 +11,14 @@ export interface VoxlinkV1 {
   readonly region: string;
 }
 
-export const V1_FIELDS: ReadonlySet<string> = new Set(['code', 'num', 'full_num', 'operator', 'old_operator', 'region']);
+export const V1_FIELDS: ReadonlySet<string> = new Set([
+  'code',
+  'num',
+  'full_num',
+  'operator',
+  'old_operator',
+  'region',
+]);
 
 /** v1 answer for a Russian number found in the plan. `old_operator` is filled once MNP data says the number moved. */
 export function toVoxlinkV1(r: LookupResult, translit: ((s: string) => string) | null): VoxlinkV1 {

@@ -1,0 +1,31 @@
+/**
+ * numinfo as a library: parse, look up and clean phone numbers in-process. Data is an argument
+ * (`lookup(registry, input)`); `NumberService` binds the current registry and swaps it on update.
+ */
+export { parsePhoneInput, MAX_INPUT_LENGTH, type ParsedInput } from './core/phoneInput.js';
+export { recognize, MAX_CLEAN_INPUT, type FoundNumber, type Recognition } from './core/recognize.js';
+export { transliterate } from './core/translit.js';
+export { timeZoneInfo, type TimeZoneInfo } from './core/timezones.js';
+export { SUBJECTS, findSubjects, type Subject } from './core/regions.js';
+export type * from './core/types.js';
+export { ERRORS, NuminfoError, isNuminfoError, type ErrorCode } from './errors.js';
+export { RegistryIndex } from './data/registryIndex.js';
+export { importRegistry, type SourceFile } from './data/registryImport.js';
+export { readSnapshotFile, writeSnapshotFile } from './data/snapshot.js';
+export {
+  updateRegistry,
+  snapshotPath,
+  type UpdateOptions,
+  type UpdateResult,
+} from './data/registryUpdate.js';
+export { fetchRegistryFiles, OFFICIAL_BASE_URL } from './data/registrySource.js';
+export { lookup } from './services/lookup.js';
+export {
+  clean,
+  phoneKind,
+  type CleanResult,
+  type CleanedNumber,
+  type CleanOptions,
+} from './services/clean.js';
+export { NumberService } from './services/numberService.js';
+export { loadConfig, type Config } from './config.js';
