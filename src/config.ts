@@ -14,6 +14,11 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest number of entries in one batch request. */
   readonly batchLimit: number;
+  /**
+   * Keys the DaData and ahunter dialects accept: `TOKEN:SECRET` pairs separated by commas (ahunter
+   * checks the token only). Empty: open mode, no key is checked — for local use.
+   */
+  readonly apiKeys: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -24,6 +29,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   autoUpdate: true,
   logLevel: 'info',
   batchLimit: 1000,
+  apiKeys: '',
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -37,6 +43,7 @@ const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   autoUpdate: 'NUMINFO_AUTO_UPDATE',
   logLevel: 'NUMINFO_LOG_LEVEL',
   batchLimit: 'NUMINFO_BATCH_LIMIT',
+  apiKeys: 'NUMINFO_API_KEYS',
 };
 
 function bad(key: string, value: unknown, why: string): NuminfoError {
@@ -59,6 +66,10 @@ function coerce(key: keyof Config, value: unknown): unknown {
     throw bad(key, value, 'must be true or false');
   }
   const s = String(value);
+  if (key === 'apiKeys') {
+    parseApiKeys(s, (why) => bad(key, '…', why));
+    return s;
+  }
   if (key === 'logLevel' && !LOG_LEVELS.has(s))
     throw bad(key, value, `must be one of ${[...LOG_LEVELS].join(', ')}`);
   if (s.trim() === '') throw bad(key, value, 'must not be empty');
@@ -102,4 +113,23 @@ export function loadConfig(
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(DEFAULT_CONFIG) as (keyof Config)[]) out[k] = coerce(k, merged[k]);
   return Object.freeze(out) as unknown as Config;
+}
+
+/** `TOKEN:SECRET,TOKEN2:SECRET2` → token → secret (null when only a token is given). */
+export function parseApiKeys(
+  text: string,
+  fail: (why: string) => Error = (why) => new NuminfoError('CONFIG_INVALID', `apiKeys: ${why}`),
+): ReadonlyMap<string, string | null> {
+  const keys = new Map<string, string | null>();
+  for (const item of text.split(',')) {
+    const entry = item.trim();
+    if (entry === '') continue;
+    const colon = entry.indexOf(':');
+    const token = colon < 0 ? entry : entry.slice(0, colon);
+    const secret = colon < 0 ? null : entry.slice(colon + 1);
+    if (token === '' || secret === '')
+      throw fail('each key is TOKEN or TOKEN:SECRET, with neither part empty');
+    keys.set(token, secret);
+  }
+  return keys;
 }

@@ -68,6 +68,9 @@ function regionFrom(subjects: readonly Subject[], text: string): Region {
 
 const FEDERAL_CITIES = new Set(['77', '78', '92', '99']);
 
+/** Place types written without an abbreviation dot: `ст-ца Каневская`, `аул Хабез`. */
+const UNDOTTED_TYPES = new Set(['ст-ца', 'аул']);
+
 /**
  * Autonomous okrugs inside another subject. Old files name the okrug as a local part and its parent
  * as the region (`Ханты - Мансийский - Югра АО |Тюменская область`); the okrug is the subject meant.
@@ -150,7 +153,7 @@ export function parseTerritory(regionColumn: string, garColumn: string | null): 
       ? zoneForTerritory(first.code, first.timezone, localParts)
       : null;
   const bits: string[] = [];
-  if (place) bits.push(`${place.type}. ${place.name}`);
+  if (place) bits.push(`${place.type}${UNDOTTED_TYPES.has(place.type) ? '' : '.'} ${place.name}`);
   if (district && district.type !== 'г.о') bits.push(`${district.type} ${district.name}`);
   if (region && !(place && first && FEDERAL_CITIES.has(first.code) && main.subjects.length === 1)) {
     bits.push(region.name);

@@ -65,7 +65,10 @@ export function decodeRegistryBytes(bytes: Uint8Array): { text: string; encoding
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {
-    return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'win1251'), encoding: 'windows-1251' };
+    return {
+      text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'win1251'),
+      encoding: 'windows-1251',
+    };
   }
 }
 
@@ -120,7 +123,12 @@ export function parseRegistryCsv(bytes: Uint8Array, file: string): ParsedFile {
       const first = (fields[0] ?? '').trim();
       if (!isAllDigits(first)) {
         const mapped = fields.map(headerColumn);
-        if (mapped.includes('code') && mapped.includes('from') && mapped.includes('to') && mapped.includes('operator')) {
+        if (
+          mapped.includes('code') &&
+          mapped.includes('from') &&
+          mapped.includes('to') &&
+          mapped.includes('operator')
+        ) {
           columns = mapped.map((c, k) => c ?? (`x${k}` as Column));
           hasHeader = true;
           layout = `${fields.length} columns, header`;

@@ -16,6 +16,9 @@ export class RegistryIndex {
   private readonly toArr: Uint32Array;
   private readonly operatorArr: Uint32Array;
   private readonly territoryArr: Uint32Array;
+  /** Codes that have at least one range, ascending: the candidates for area-code restoration. */
+  private readonly usedCodes: readonly number[];
+  private readonly mobileNetworks: ReadonlySet<Operator>;
 
   constructor(reg: CompiledRegistry) {
     this.meta = reg.meta;
@@ -45,6 +48,43 @@ export class RegistryIndex {
     this.toArr = reg.to;
     this.operatorArr = reg.operator;
     this.territoryArr = reg.territory;
+    const used: number[] = [];
+    for (let c = 0; c < 1000; c++) if (reg.codeIndex[c + 1]! > reg.codeIndex[c]!) used.push(c);
+    this.usedCodes = used;
+    this.mobileNetworks = this.findMobileNetworks(used);
+  }
+
+  /**
+   * Operators that are mobile networks: those holding more numbers under DEF (9xx) codes than under
+   * geographic ABC codes. A geographic number in such an operator's range is a direct mobile one.
+   */
+  private findMobileNetworks(used: readonly number[]): Set<Operator> {
+    const def = new Float64Array(this.operators.length);
+    const abc = new Float64Array(this.operators.length);
+    for (const code of used) {
+      if (code >= 800 && code < 900) continue;
+      const target = code >= 900 ? def : abc;
+      for (let i = this.codeIndex[code]!; i < this.codeIndex[code + 1]!; i++) {
+        target[this.operatorArr[i]!]! += this.toArr[i]! - this.fromArr[i]! + 1;
+      }
+    }
+    const out = new Set<Operator>();
+    this.operators.forEach((op, k) => {
+      if (def[k]! > abc[k]!) out.add(op);
+    });
+    return out;
+  }
+
+  /** Whether the operator (an object from this index) is a mobile network. */
+  isMobileNetwork(op: Operator): boolean {
+    return this.mobileNetworks.has(op);
+  }
+
+  /** Every ABC/DEF code under which some range holds this 7-digit subscriber number. */
+  codesContaining(subscriber: number): number[] {
+    const out: number[] = [];
+    for (const code of this.usedCodes) if (this.find(code, subscriber) >= 0) out.push(code);
+    return out;
   }
 
   get rangeCount(): number {

@@ -31,7 +31,9 @@ function readLocal(path: string, onProgress?: (p: FetchProgress) => void): Sourc
   try {
     st = statSync(path);
   } catch (e) {
-    throw new NuminfoError('SOURCE_UNAVAILABLE', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    throw new NuminfoError('SOURCE_UNAVAILABLE', `cannot read ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const paths = st.isDirectory()
     ? readdirSync(path)
@@ -77,7 +79,10 @@ async function download(url: string, opts: FetchOptions): Promise<SourceFile> {
     });
   }
   if (total !== null && received !== total) {
-    throw new NuminfoError('SOURCE_UNAVAILABLE', `download of ${url} is truncated: ${received} of ${total} bytes`);
+    throw new NuminfoError(
+      'SOURCE_UNAVAILABLE',
+      `download of ${url} is truncated: ${received} of ${total} bytes`,
+    );
   }
   opts.onProgress?.({ file: name, received, total, done: true });
   const modifiedHeader = res.headers.get('last-modified');

@@ -68,7 +68,9 @@ export function validateUpdate(
       const before = previous.groups[g as keyof SnapshotMeta['groups']] ?? 0;
       const after = meta.groups[g as keyof SnapshotMeta['groups']] ?? 0;
       if (before > 0 && after < before * share) {
-        problems.push(`${name}: ${after} rows against ${before} in the current data; use --force if intended`);
+        problems.push(
+          `${name}: ${after} rows against ${before} in the current data; use --force if intended`,
+        );
       }
     }
   }
@@ -96,7 +98,10 @@ export async function updateRegistry(opts: UpdateOptions): Promise<UpdateResult>
   const previous = readPrevious(path);
   const problems = validateUpdate(registry.meta, reports, previous, opts);
   if (problems.length > 0) {
-    throw new NuminfoError('UPDATE_REJECTED', `update rejected, current data kept:\n  - ${problems.join('\n  - ')}`);
+    throw new NuminfoError(
+      'UPDATE_REJECTED',
+      `update rejected, current data kept:\n  - ${problems.join('\n  - ')}`,
+    );
   }
   mkdirSync(opts.dataDir, { recursive: true });
   writeSnapshotFile(path, registry);

@@ -120,7 +120,9 @@ export function decodeSnapshot(input: Uint8Array): CompiledRegistry {
     return decodeChecked(input);
   } catch (e) {
     if (e instanceof NuminfoError) throw e;
-    throw new NuminfoError('SNAPSHOT_INVALID', `snapshot is not usable: ${(e as Error).message}`, { cause: e });
+    throw new NuminfoError('SNAPSHOT_INVALID', `snapshot is not usable: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -133,7 +135,9 @@ interface DirEntry {
 function decodeChecked(input: Uint8Array): CompiledRegistry {
   // Typed-array views need 4-byte alignment of the underlying buffer; copy only when it is off.
   const buf =
-    input.byteOffset % 8 === 0 ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : Buffer.from(input);
+    input.byteOffset % 8 === 0
+      ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+      : Buffer.from(input);
   if (buf.length < HEADER_FIXED) throw invalid('file is too short');
   if (buf.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw invalid('not a numinfo snapshot (bad magic)');
   const version = buf.readUInt32LE(8);
@@ -143,7 +147,8 @@ function decodeChecked(input: Uint8Array): CompiledRegistry {
   const count = buf.readUInt32LE(12);
   const headerLen = align8(HEADER_FIXED + count * DIR_ENTRY);
   if (buf.length < headerLen) throw invalid('directory is truncated');
-  if (crc32(buf.subarray(headerLen)) !== buf.readUInt32LE(16)) throw invalid('checksum mismatch (file damaged)');
+  if (crc32(buf.subarray(headerLen)) !== buf.readUInt32LE(16))
+    throw invalid('checksum mismatch (file damaged)');
   const entries: DirEntry[] = [];
   const dir = new Map<string, DirEntry>();
   for (let i = 0; i < count; i++) {
@@ -176,7 +181,9 @@ function decodeChecked(input: Uint8Array): CompiledRegistry {
     return new Uint32Array(buf.buffer, buf.byteOffset + s.offset, s.length / 4);
   };
   const metaSec = section('META');
-  const meta = JSON.parse(buf.toString('utf8', metaSec.offset, metaSec.offset + metaSec.length)) as SnapshotMeta;
+  const meta = JSON.parse(
+    buf.toString('utf8', metaSec.offset, metaSec.offset + metaSec.length),
+  ) as SnapshotMeta;
   const offsets = u32('STRO');
   const blob = section('STRB');
   if (offsets.length === 0 || offsets[offsets.length - 1] !== blob.length) {
@@ -185,7 +192,8 @@ function decodeChecked(input: Uint8Array): CompiledRegistry {
   const dec = new TextDecoder();
   const strings: string[] = new Array<string>(offsets.length - 1);
   const blobBytes = buf.subarray(blob.offset, blob.offset + blob.length);
-  for (let i = 0; i < offsets.length - 1; i++) strings[i] = dec.decode(blobBytes.subarray(offsets[i], offsets[i + 1]));
+  for (let i = 0; i < offsets.length - 1; i++)
+    strings[i] = dec.decode(blobBytes.subarray(offsets[i], offsets[i + 1]));
   const reg: CompiledRegistry = {
     meta,
     strings,

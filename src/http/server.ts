@@ -1,13 +1,16 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { NumberService } from '../services/numberService.js';
+import { ApiKeySet } from './apiKeys.js';
+import { ahunterPlugin } from './ahunter/plugin.js';
+import { dadataPlugin } from './dadata/plugin.js';
 import { mapError } from './errorMapping.js';
 import { nativePlugin } from './native/plugin.js';
 import { voxlinkPlugin } from './voxlink/plugin.js';
 
 export interface ServerOptions {
   readonly service: NumberService;
-  readonly config: Pick<Config, 'batchLimit' | 'logLevel'>;
+  readonly config: Pick<Config, 'batchLimit' | 'logLevel'> & Partial<Pick<Config, 'apiKeys'>>;
   /** Extra fields for /healthz (snapshot path, first-start state). */
   readonly health?: () => Record<string, unknown>;
 }
@@ -45,5 +48,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     health: opts.health,
   });
   void app.register(voxlinkPlugin, { service: opts.service });
+  const keys = new ApiKeySet(opts.config.apiKeys ?? '');
+  void app.register(dadataPlugin, { service: opts.service, keys });
+  void app.register(ahunterPlugin, { service: opts.service, keys });
   return app;
 }

@@ -1,5 +1,6 @@
 import type { LookupResult } from '../core/types.js';
 import type { RegistryIndex } from '../data/registryIndex.js';
+import { clean, cleanDetailed, type CleanOptions, type CleanResult } from './clean.js';
 import { InternationalDetailsCache } from './international.js';
 import { lookup, lookupDetailed } from './lookup.js';
 
@@ -42,6 +43,14 @@ export class NumberService {
 
   lookupDetailed(input: string): Promise<LookupResult> {
     return lookupDetailed(this.current, this.details, input);
+  }
+
+  clean(source: string, opts?: CleanOptions): CleanResult {
+    return clean(this.current, source, opts);
+  }
+
+  cleanDetailed(source: string, opts?: CleanOptions): Promise<CleanResult> {
+    return cleanDetailed(this.current, this.details, source, opts);
   }
 
   status(): RegistryStatus {

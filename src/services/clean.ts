@@ -1,0 +1,223 @@
+import { findSubjects, normalizeWords } from '../core/regions.js';
+import { MAX_NUMBER_DIGITS, recognize, type FoundNumber } from '../core/recognize.js';
+import type { LookupResult } from '../core/types.js';
+import type { RegistryIndex } from '../data/registryIndex.js';
+import type { InternationalDetailsCache } from './international.js';
+import { lookup, lookupDetailed } from './lookup.js';
+
+/** DaData's phone types. */
+export type PhoneKind = 'Мобильный' | 'Стационарный' | 'Прямой мобильный' | 'Колл-центр' | 'Неизвестный';
+
+/** DaData's quality codes: 0 Russian sure, 7 foreign sure, 2 empty/garbage, 1 assumptions or unknown, 3 several numbers. */
+export type Qc = 0 | 1 | 2 | 3 | 7;
+export type QcConflict = 0 | 2 | 3;
+
+export interface CleanOptions {
+  /** Region, city or whole address the number should belong to: ranks restored zones, sets qc_conflict. */
+  readonly hint?: string | null;
+  /** Most interpretations to return for a number whose zone had to be restored. */
+  readonly variantLimit?: number;
+}
+
+export interface CleanedNumber {
+  /** The part of the input this number was read from. */
+  readonly text: string;
+  readonly extension: string | null;
+  /** True when the area code was missing or partial and was completed from the numbering plan. */
+  readonly restored_zone: boolean;
+  /** Interpretations, best first; a complete number has exactly one. */
+  readonly variants: readonly LookupResult[];
+  readonly kind: PhoneKind;
+}
+
+export interface CleanResult {
+  readonly source: string;
+  readonly qc: Qc;
+  readonly qc_conflict: QcConflict;
+  /** Every number found, in the order written. */
+  readonly numbers: readonly CleanedNumber[];
+}
+
+const DEFAULT_VARIANT_LIMIT = 5;
+
+/**
+ * DaData's type of a looked-up number: DEF codes are mobile; 8-800 and other non-geographic codes
+ * are call centres; a geographic (ABC) number whose range belongs to a mobile network is a direct
+ * mobile number; other ABC numbers are fixed; anything not in the plan is unknown.
+ */
+export function phoneKind(r: LookupResult, registry: RegistryIndex | null): PhoneKind {
+  if (r.country === null) return 'Неизвестный';
+  if (r.country.iso !== 'RU') {
+    if (r.type === 'mobile') return 'Мобильный';
+    if (r.type === 'fixed' || r.type === 'fixed_or_mobile') return 'Стационарный';
+    if (r.type === 'toll_free' || r.type === 'shared_cost' || r.type === 'uan') return 'Колл-центр';
+    return 'Неизвестный';
+  }
+  if (!r.valid) return 'Неизвестный';
+  if (r.type === 'mobile') return 'Мобильный';
+  if (r.type === 'toll_free' || r.type === 'premium_rate' || r.type === 'uan') return 'Колл-центр';
+  if (registry && r.operator && registry.isMobileNetwork(r.operator)) return 'Прямой мобильный';
+  return 'Стационарный';
+}
+
+interface Hint {
+  readonly subjects: ReadonlySet<string>;
+  readonly words: ReadonlySet<string>;
+  readonly city: string | null;
+}
+
+function parseHint(hint: string | null | undefined): Hint | null {
+  if (!hint || hint.trim() === '') return null;
+  const text = hint.slice(0, 500);
+  return {
+    subjects: new Set(findSubjects(text).map((s) => s.code)),
+    words: new Set(normalizeWords(text)),
+    city: hintCity(text),
+  };
+}
+
+function placeMatches(r: LookupResult, hint: Hint): boolean {
+  const name = r.place?.name;
+  if (!name) return false;
+  const words = normalizeWords(name);
+  return words.length > 0 && words.every((w) => hint.words.has(w));
+}
+
+function regionMatches(r: LookupResult, hint: Hint): boolean {
+  return (r.region?.codes ?? []).some((c) => hint.subjects.has(c));
+}
+
+/** How likely a restored zone is meant: the hint first, then a fixed line in a big range. */
+function plausibility(r: LookupResult, hint: Hint | null): number {
+  let score = 0;
+  if (hint) {
+    if (regionMatches(r, hint)) score += 100;
+    if (placeMatches(r, hint)) score += 50;
+  }
+  // A number written without its zone is a local landline number far more often than anything else.
+  if (r.code_kind === 'ABC' && !(r.code ?? '').startsWith('80')) score += 10;
+  if (r.range) score += Math.log10(r.range.capacity);
+  return score;
+}
+
+function restore(
+  registry: RegistryIndex,
+  subscriber: string,
+  zoneSuffix: string,
+  hint: Hint | null,
+  limit: number,
+): LookupResult[] {
+  const sub = Number(subscriber);
+  const candidates: LookupResult[] = [];
+  for (const code of registry.codesContaining(sub)) {
+    const zone = String(code);
+    if (!zone.endsWith(zoneSuffix)) continue;
+    candidates.push(lookup(registry, zone + subscriber));
+  }
+  const scored = candidates.map((r) => ({ r, s: plausibility(r, hint) }));
+  scored.sort((a, b) => b.s - a.s || Number(a.r.code) - Number(b.r.code));
+  return scored.slice(0, limit).map((x) => x.r);
+}
+
+/** What the digits of a found number are, before looking anything up. */
+function interpret(
+  registry: RegistryIndex | null,
+  found: FoundNumber,
+  hint: Hint | null,
+  limit: number,
+): { variants: LookupResult[]; restored: boolean } {
+  const d = found.digits;
+  if (d.length > MAX_NUMBER_DIGITS) return { variants: [], restored: false };
+  if (found.plus) return { variants: [lookup(registry, '+' + d)], restored: false };
+  if (d.length >= 10) return { variants: [lookup(registry, d)], restored: false };
+  if (d.length >= 7 && registry) {
+    // 7 digits: a local number; 8–9: a local number with the end of its zone (`991663050` → 499).
+    const subscriber = d.slice(d.length - 7);
+    const suffix = d.slice(0, d.length - 7);
+    return { variants: restore(registry, subscriber, suffix, hint, limit), restored: true };
+  }
+  return { variants: [], restored: false };
+}
+
+/** A city named in the hint (`г. Самара`, `город Тольятти`), normalized. */
+function hintCity(text: string): string | null {
+  const m =
+    /(?:^|[\s,;])(?:г\.|г\s|город\s)\s*([А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z-]*(?:\s[А-ЯЁ][а-яё-]+)?)/u.exec(text);
+  return m?.[1] ? normalizeWords(m[1]).join(' ') : null;
+}
+
+/**
+ * DaData's qc_conflict against a hint: 3 when the number's region is not the hint's, 2 when the
+ * region agrees (or is not named) but the hint names another city than a fixed number's own.
+ */
+function qcConflict(r: LookupResult | undefined, hint: Hint | null): QcConflict {
+  if (!hint || !r || r.country?.iso !== 'RU' || !r.valid) return 0;
+  if (hint.subjects.size > 0 && r.region && !regionMatches(r, hint)) return 3;
+  const city = hint.city;
+  if (city && r.place && r.type !== 'mobile' && normalizeWords(r.place.name).join(' ') !== city) return 2;
+  return 0;
+}
+
+function qcOf(numbers: readonly CleanedNumber[]): Qc {
+  const first = numbers[0];
+  const best = first?.variants[0];
+  if (!first || !best) return numbers.length > 0 ? 1 : 2;
+  if (numbers.length > 1) return 3;
+  if (first.restored_zone || first.variants.length > 1 || !best.valid) return 1;
+  return best.country?.iso === 'RU' ? 0 : 7;
+}
+
+/**
+ * Recognizes and standardizes every number in a messy string. One engine for every face: the
+ * native API shows all numbers, the DaData and ahunter dialects the first one.
+ */
+export function clean(registry: RegistryIndex | null, source: string, opts: CleanOptions = {}): CleanResult {
+  const rec = recognize(source);
+  if (rec.kind !== 'found') return { source, qc: 2, qc_conflict: 0, numbers: [] };
+  const hint = parseHint(opts.hint);
+  const limit = Math.max(1, opts.variantLimit ?? DEFAULT_VARIANT_LIMIT);
+  const numbers: CleanedNumber[] = rec.numbers.map((found) => {
+    const { variants, restored } = interpret(registry, found, hint, limit);
+    const best = variants[0];
+    return {
+      text: found.text,
+      extension: found.extension,
+      restored_zone: restored && variants.length > 0,
+      variants,
+      kind: best ? phoneKind(best, registry) : 'Неизвестный',
+    };
+  });
+  // Digit soup (too many digits to be a number) alone is garbage, as DaData treats it.
+  if (
+    numbers.every((n) => n.variants.length === 0) &&
+    rec.numbers.every((f) => f.digits.length > MAX_NUMBER_DIGITS)
+  ) {
+    return { source, qc: 2, qc_conflict: 0, numbers };
+  }
+  return { source, qc: qcOf(numbers), qc_conflict: qcConflict(numbers[0]?.variants[0], hint), numbers };
+}
+
+/** `clean`, with location, carrier and time zones added to international numbers. */
+export async function cleanDetailed(
+  registry: RegistryIndex | null,
+  details: InternationalDetailsCache,
+  source: string,
+  opts: CleanOptions = {},
+): Promise<CleanResult> {
+  const r = clean(registry, source, opts);
+  const needs = r.numbers.some((n) => n.variants.some((v) => v.country !== null && v.country.iso !== 'RU'));
+  if (!needs) return r;
+  const numbers = await Promise.all(
+    r.numbers.map(async (n) => ({
+      ...n,
+      variants: await Promise.all(
+        n.variants.map((v) =>
+          v.country !== null && v.country.iso !== 'RU' && v.e164
+            ? lookupDetailed(registry, details, v.e164).then((d) => ({ ...d, input: v.input }))
+            : v,
+        ),
+      ),
+    })),
+  );
+  return { ...r, numbers };
+}
