@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isNuminfoError } from '../errors.js';
+import { runClean } from './clean.js';
 import { runInfo } from './info.js';
 import { runLookup } from './lookup.js';
 import { runServe } from './serve.js';
@@ -12,6 +13,7 @@ Usage:
   numinfo serve  [--port N] [--host H] [--data-dir DIR] [--source URL|DIR] [--no-auto-update] [--config FILE]
   numinfo update [--source URL|DIR] [--data-dir DIR] [--force] [--quiet]
   numinfo lookup NUMBER... [--json] [--data-dir DIR]
+  numinfo clean  STRING... [--hint REGION] [--json] [--data-dir DIR]   (no STRING: one per line from stdin)
   numinfo info   [--json] [--data-dir DIR]
 
 Environment: NUMINFO_PORT, NUMINFO_HOST, NUMINFO_DATA_DIR, NUMINFO_REGISTRY_SOURCE,
@@ -28,6 +30,7 @@ export const OPTIONS = {
   force: { type: 'boolean' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
+  hint: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return runUpdate(values);
     case 'lookup':
       return runLookup(values, rest);
+    case 'clean':
+      return runClean(values, rest);
     case 'info':
       return runInfo(values);
     default:

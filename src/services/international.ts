@@ -120,3 +120,8 @@ export function nationalLengths(iso: string): { min: number; max: number } | nul
   lengthCache.set(iso, out);
   return out;
 }
+
+/** `+44 20 7946 0958`: libphonenumber's international format, or the E.164 string if it cannot parse. */
+export function formatInternational(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

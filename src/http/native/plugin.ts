@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { ERRORS, NuminfoError, type ErrorCode } from '../../errors.js';
+import { MAX_CLEAN_INPUT } from '../../core/recognize.js';
+import { cleanView, tooLongView, type CleanView } from '../../services/cleanView.js';
 import type { NumberService } from '../../services/numberService.js';
 
 export interface NativeOptions {
@@ -33,6 +35,17 @@ function single(value: unknown, name: string): string {
 export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts) => {
   const { service, batchLimit } = opts;
 
+  // `curl -d '[…]'` sends JSON labelled as a form; accept JSON bodies whatever their label says.
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(new NuminfoError('BAD_REQUEST', 'body must be JSON'), undefined);
+      }
+    });
+  }
+
   app.get('/v1/lookup', async (request, reply) => {
     const number = single((request.query as Record<string, unknown>).number, 'number');
     const result = await service.lookupDetailed(number);
@@ -60,6 +73,45 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
     const bad = body.findIndex((x) => typeof x !== 'string');
     if (bad >= 0) throw new NuminfoError('BAD_REQUEST', `item ${bad} is not a string`);
     const results = await Promise.all((body as string[]).map((n) => service.lookupDetailed(n)));
+    return { count: results.length, results };
+  });
+
+  const cleanOne = async (source: string, hint: string | undefined): Promise<CleanView> =>
+    source.length > MAX_CLEAN_INPUT
+      ? tooLongView(source)
+      : cleanView(await service.cleanDetailed(source, { hint }));
+
+  const hintParam = (query: unknown): string | undefined => {
+    const hint = (query as Record<string, unknown>).hint;
+    if (hint === undefined) return undefined;
+    if (typeof hint !== 'string')
+      throw new NuminfoError('BAD_REQUEST', 'query parameter "hint" must be given once');
+    return hint;
+  };
+
+  app.get('/v1/clean', async (request) => {
+    const q = single((request.query as Record<string, unknown>).q, 'q');
+    if (q.length > MAX_CLEAN_INPUT) {
+      throw new NuminfoError('INPUT_TOO_LONG', `q is longer than ${MAX_CLEAN_INPUT} characters`);
+    }
+    return cleanOne(q, hintParam(request.query));
+  });
+
+  app.post('/v1/clean', async (request) => {
+    const body = request.body;
+    if (!Array.isArray(body)) {
+      throw new NuminfoError('BAD_REQUEST', 'body must be a JSON array of strings');
+    }
+    if (body.length > batchLimit) {
+      throw new NuminfoError(
+        'BATCH_TOO_LARGE',
+        `at most ${batchLimit} strings per request, got ${body.length}`,
+      );
+    }
+    const bad = body.findIndex((x) => typeof x !== 'string');
+    if (bad >= 0) throw new NuminfoError('BAD_REQUEST', `item ${bad} is not a string`);
+    const hint = hintParam(request.query);
+    const results = await Promise.all((body as string[]).map((s) => cleanOne(s, hint)));
     return { count: results.length, results };
   });
 
