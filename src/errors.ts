@@ -25,6 +25,7 @@ export const ERRORS = {
   INVALID_NUMBER: { status: 404, exitCode: 3, message: 'the number is not valid for its country' },
   BATCH_TOO_LARGE: { status: 413, exitCode: 2, message: 'too many numbers in one request' },
   BAD_REQUEST: { status: 400, exitCode: 2, message: 'the request is malformed' },
+  UNAUTHORIZED: { status: 401, exitCode: 2, message: 'the API key is missing or unknown' },
   NOT_FOUND: { status: 404, exitCode: 2, message: 'no such endpoint' },
   METHOD_NOT_ALLOWED: { status: 405, exitCode: 2, message: 'method not allowed' },
   REGISTRY_NOT_LOADED: {

@@ -87,7 +87,8 @@ const EXTENSION_WORDS = [
 function readExtension(s: string, i: number): { ext: string; end: number } | null {
   const n = s.length;
   let j = i;
-  while (j < n && (isSpace(s.charCodeAt(j)) || s.charCodeAt(j) === 44) /* , */) j++;
+  // `, доб. 12`, `(доб. 139)`: blanks, a comma or an opening bracket may stand before the marker.
+  while (j < n && (isSpace(s.charCodeAt(j)) || s.charCodeAt(j) === 44 || s.charCodeAt(j) === 40)) j++;
   if (j >= n) return null;
   const c = s.charCodeAt(j);
   let k: number;
@@ -116,48 +117,56 @@ function readExtension(s: string, i: number): { ext: string; end: number } | nul
   return { ext: s.slice(k, e), end: e };
 }
 
-/** Whether `digits` is a whole number people write in Russia (with or without the trunk prefix). */
-function isCompleteNational(digits: string): boolean {
-  if (digits.length === 11) {
-    const f = digits.charCodeAt(0);
-    return f === 55 || f === 56; // 7 or 8
-  }
-  if (digits.length === 10) {
-    const f = digits.charCodeAt(0);
-    return f === 51 || f === 52 || f === 56 || f === 57; // 3, 4, 8, 9
-  }
+/**
+ * Whether `digits` is a whole number people write in Russia (with or without the trunk prefix);
+ * after a `+` only the country code 7 and ten digits.
+ */
+function isCompleteNational(digits: string, plus: boolean): boolean {
+  const f = digits.charCodeAt(0);
+  if (digits.length === 11) return f === 55 || (!plus && f === 56); // 7, or 8 without a plus
+  if (digits.length === 10 && !plus) return f === 51 || f === 52 || f === 56 || f === 57; // 3, 4, 8, 9
   return false;
+}
+
+interface SplitRun {
+  readonly parts: string[][];
+  /** A short group left after the last complete number: `8 846 231-60-14 (139)`. */
+  readonly tail: string | null;
 }
 
 /**
  * Splits a run of digit groups that holds several numbers written one after another
  * (`8 912 345 67 89 8 800 555 35 35`), cutting only between groups where what came before is a
- * complete number. A run that cannot be cut is returned whole.
+ * complete number. Fewer than 5 digits left after the last complete number are its tail (read as
+ * an extension); a run that cannot be cut is returned whole.
  */
-function splitRun(groups: readonly string[]): string[][] {
-  const out: string[][] = [];
+function splitRun(groups: readonly string[], plus: boolean): SplitRun {
+  const parts: string[][] = [];
   let current: string[] = [];
-  let count = 0;
+  let digits = '';
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g]!;
     current.push(group);
-    count += group.length;
-    const rest = groups.length - g - 1;
-    if (rest > 0 && isCompleteNational(current.join(''))) {
-      let restDigits = 0;
-      for (let r = g + 1; r < groups.length; r++) restDigits += groups[r]!.length;
-      if (restDigits >= MIN_DIGITS) {
-        out.push(current);
-        current = [];
-        count = 0;
-      }
+    digits += group;
+    if (g < groups.length - 1 && isCompleteNational(digits, plus && parts.length === 0)) {
+      parts.push(current);
+      current = [];
+      digits = '';
     }
   }
-  if (current.length > 0) {
-    if (out.length > 0 && count < MIN_DIGITS) out[out.length - 1]!.push(...current);
-    else out.push(current);
+  if (current.length === 0) return { parts, tail: null };
+  if (parts.length > 0 && digits.length < MIN_DIGITS) {
+    return current.length === 1 && digits.length <= 4
+      ? { parts, tail: digits }
+      : { parts: merge(parts, current), tail: null };
   }
-  return out;
+  parts.push(current);
+  return { parts, tail: null };
+}
+
+function merge(parts: string[][], rest: string[]): string[][] {
+  const last = parts[parts.length - 1]!;
+  return [...parts.slice(0, -1), [...last, ...rest]];
 }
 
 /** Finds every phone number in `input`, with its extension. */
@@ -203,15 +212,21 @@ export function recognize(input: string): Recognition {
     const text = s.slice(start, end);
     const ext = readExtension(s, end);
     if (ext) i = ext.end;
-    const parts = plus || total <= 11 ? [groups] : splitRun(groups);
+    // A `+` run is cut only after `+7` and ten digits: other countries' numbers run longer.
+    const split =
+      total <= 11 || (plus && groups[0]?.charCodeAt(0) !== 55)
+        ? { parts: [groups], tail: null }
+        : splitRun(groups, plus);
+    const { parts } = split;
     for (let p = 0; p < parts.length; p++) {
       const digits = parts[p]!.join('');
+      const last = p === parts.length - 1;
       numbers.push({
         digits,
         plus: plus && p === 0,
         // The extension belongs to the last number of the run.
-        extension: ext && p === parts.length - 1 ? ext.ext : null,
-        text: parts.length === 1 ? text : parts[p]!.join(' '),
+        extension: last ? (ext?.ext ?? split.tail) : null,
+        text: parts.length === 1 && !split.tail ? text : parts[p]!.join(' '),
       });
     }
   }

@@ -24,8 +24,14 @@ export class ApiKeySet {
     // Compare against every key in constant time, so timing tells nothing about which part failed.
     for (const [t, s] of this.keys) {
       const tokenOk = equal(t, token);
+      // A key without a secret is checked by token alone; with one, a secret sent must match, and
+      // DaData-style callers (requireSecret) must send it.
       const secretOk =
-        s === null ? !requireSecret || secret === undefined : secret !== undefined && equal(s, secret);
+        s === null
+          ? !requireSecret || secret !== undefined
+          : secret === undefined
+            ? !requireSecret
+            : equal(s, secret);
       ok = (tokenOk && secretOk) || ok;
     }
     return ok;

@@ -25,6 +25,8 @@ export interface CleanedNumber {
   readonly extension: string | null;
   /** True when the area code was missing or partial and was completed from the numbering plan. */
   readonly restored_zone: boolean;
+  /** True when reading the digits took a guess other than the zone (`+8 …`, digits glued in front). */
+  readonly assumed: boolean;
   /** Interpretations, best first; a complete number has exactly one. */
   readonly variants: readonly LookupResult[];
   readonly kind: PhoneKind;
@@ -119,24 +121,58 @@ function restore(
   return scored.slice(0, limit).map((x) => x.r);
 }
 
-/** What the digits of a found number are, before looking anything up. */
+/**
+ * Where a run of digits reads as no valid number, a complete Russian number at its end may still
+ * be there, glued to digits that belong to something else (`№1 4991663050`, `кв. 12 …`, a date).
+ */
+function russianTail(registry: RegistryIndex | null, d: string): LookupResult | null {
+  for (const len of [11, 10]) {
+    if (d.length <= len) continue;
+    const tail = d.slice(d.length - len);
+    const f = tail.charCodeAt(0);
+    if (len === 11 && f !== 55 && f !== 56) continue;
+    const r = lookup(registry, tail);
+    if (r.valid && r.country?.iso === 'RU') return r;
+  }
+  return null;
+}
+
+/** What the digits of a found number are; `assumed` when reading them took a guess. */
 function interpret(
   registry: RegistryIndex | null,
   found: FoundNumber,
   hint: Hint | null,
   limit: number,
-): { variants: LookupResult[]; restored: boolean } {
+): { variants: LookupResult[]; restored: boolean; assumed: boolean } {
   const d = found.digits;
-  if (d.length > MAX_NUMBER_DIGITS) return { variants: [], restored: false };
-  if (found.plus) return { variants: [lookup(registry, '+' + d)], restored: false };
-  if (d.length >= 10) return { variants: [lookup(registry, d)], restored: false };
+  if (d.length > MAX_NUMBER_DIGITS) {
+    const tail = russianTail(registry, d);
+    return { variants: tail ? [tail] : [], restored: false, assumed: tail !== null };
+  }
+  if (found.plus) {
+    const r = lookup(registry, '+' + d);
+    // `+8 499 …`: the trunk prefix written as a country code.
+    if (!r.valid && d.length === 11 && d.charCodeAt(0) === 56) {
+      const ru = lookup(registry, d);
+      if (ru.valid) return { variants: [ru], restored: false, assumed: true };
+    }
+    return { variants: [r], restored: false, assumed: false };
+  }
+  if (d.length >= 10) {
+    const r = lookup(registry, d);
+    if (!r.valid && d.length > 10) {
+      const tail = russianTail(registry, d);
+      if (tail) return { variants: [tail], restored: false, assumed: true };
+    }
+    return { variants: [r], restored: false, assumed: false };
+  }
   if (d.length >= 7 && registry) {
     // 7 digits: a local number; 8–9: a local number with the end of its zone (`991663050` → 499).
     const subscriber = d.slice(d.length - 7);
     const suffix = d.slice(0, d.length - 7);
-    return { variants: restore(registry, subscriber, suffix, hint, limit), restored: true };
+    return { variants: restore(registry, subscriber, suffix, hint, limit), restored: true, assumed: false };
   }
-  return { variants: [], restored: false };
+  return { variants: [], restored: false, assumed: false };
 }
 
 /** A city named in the hint (`г. Самара`, `город Тольятти`), normalized. */
@@ -163,7 +199,7 @@ function qcOf(numbers: readonly CleanedNumber[]): Qc {
   const best = first?.variants[0];
   if (!first || !best) return numbers.length > 0 ? 1 : 2;
   if (numbers.length > 1) return 3;
-  if (first.restored_zone || first.variants.length > 1 || !best.valid) return 1;
+  if (first.restored_zone || first.assumed || first.variants.length > 1 || !best.valid) return 1;
   return best.country?.iso === 'RU' ? 0 : 7;
 }
 
@@ -177,12 +213,13 @@ export function clean(registry: RegistryIndex | null, source: string, opts: Clea
   const hint = parseHint(opts.hint);
   const limit = Math.max(1, opts.variantLimit ?? DEFAULT_VARIANT_LIMIT);
   const numbers: CleanedNumber[] = rec.numbers.map((found) => {
-    const { variants, restored } = interpret(registry, found, hint, limit);
+    const { variants, restored, assumed } = interpret(registry, found, hint, limit);
     const best = variants[0];
     return {
       text: found.text,
       extension: found.extension,
       restored_zone: restored && variants.length > 0,
+      assumed,
       variants,
       kind: best ? phoneKind(best, registry) : 'Неизвестный',
     };
