@@ -38,6 +38,10 @@ function isDigit(c: number): boolean {
 /** Characters allowed between the digits of one number. */
 function isInnerSeparator(c: number): boolean {
   return (
+    (c >= 0x2000 && c <= 0x200a) || // en/em/thin/hair spaces
+    c === 0x202f || // narrow no-break space
+    c === 0x205f ||
+    c === 0x3000 ||
     c === 32 || // space
     c === 9 ||
     c === 160 || // no-break space
@@ -169,6 +173,18 @@ function merge(parts: string[][], rest: string[]): string[][] {
   return [...parts.slice(0, -1), [...last, ...rest]];
 }
 
+/** `dd.mm.yyyy`, `d.m.yy` or `dd/mm/yyyy` as the first three groups of a run. */
+function startsWithDate(groups: readonly string[], seps: readonly string[]): boolean {
+  if (groups.length < 3) return false;
+  const [d, m, y] = groups as [string, string, string];
+  const sep = seps[1];
+  if ((sep !== '.' && sep !== '/') || seps[2] !== sep) return false;
+  if (d.length > 2 || m.length > 2 || (y.length !== 2 && y.length !== 4)) return false;
+  const day = +d;
+  const month = +m;
+  return day >= 1 && day <= 31 && month >= 1 && month <= 12;
+}
+
 /** Finds every phone number in `input`, with its extension. */
 export function recognize(input: string): Recognition {
   const s = input.length > MAX_CLEAN_INPUT ? input.slice(0, MAX_CLEAN_INPUT) : input;
@@ -189,32 +205,45 @@ export function recognize(input: string): Recognition {
     const start = i;
     const plus = c === 43;
     if (plus) i++;
-    const groups: string[] = [];
+    let groups: string[] = [];
+    /** The separators written before each group (`''` before the first). */
+    const seps: string[] = [];
+    let sep = '';
     let group = '';
     let end = i;
     while (i < n) {
       const d = s.charCodeAt(i);
       if (isDigit(d)) {
+        if (group === '') {
+          seps.push(sep);
+          sep = '';
+        }
         group += s[i];
         end = i + 1;
       } else if (isInnerSeparator(d)) {
         if (group) groups.push(group);
         group = '';
+        sep += s[i];
       } else {
         break;
       }
       i++;
     }
     if (group) groups.push(group);
+    // A date written before or as the run (`01.02.2023`) is no phone number.
+    if (startsWithDate(groups, seps)) groups = groups.slice(3);
     let total = 0;
     for (const g of groups) total += g.length;
     if (total < MIN_DIGITS) continue;
     const text = s.slice(start, end);
     const ext = readExtension(s, end);
     if (ext) i = ext.end;
-    // A `+` run is cut only after `+7` and ten digits: other countries' numbers run longer.
+    // A `+` run is cut only after `+7` and ten digits: other countries' numbers run longer; so is
+    // a run that starts with an exit code (`8 10 44 …`, `00 44 …`).
+    const all = groups.join('');
+    const exitCode = !plus && ((all.startsWith('810') && total > 12) || all.startsWith('00'));
     const split =
-      total <= 11 || (plus && groups[0]?.charCodeAt(0) !== 55)
+      total <= 11 || exitCode || (plus && groups[0]?.charCodeAt(0) !== 55)
         ? { parts: [groups], tail: null }
         : splitRun(groups, plus);
     const { parts } = split;

@@ -1,3 +1,4 @@
+import { normalizeWords } from '../core/regions.js';
 import { parseTerritory } from '../core/territory.js';
 import type { DataVersion, Operator, Territory } from '../core/types.js';
 import { NONE, type CompiledRegistry, type SnapshotMeta } from './registryBuild.js';
@@ -78,6 +79,26 @@ export class RegistryIndex {
   /** Whether the operator (an object from this index) is a mobile network. */
   isMobileNetwork(op: Operator): boolean {
     return this.mobileNetworks.has(op);
+  }
+
+  private cityRegionsCache: Map<string, Set<string>> | null = null;
+
+  /**
+   * Cities (`г.` places) named in the registry → the region codes they are in, keyed by the name's
+   * normalized words (`улан удэ` → {03}). Built on first use.
+   */
+  cityRegions(): ReadonlyMap<string, ReadonlySet<string>> {
+    if (this.cityRegionsCache) return this.cityRegionsCache;
+    const map = new Map<string, Set<string>>();
+    for (const t of this.territories) {
+      if (t.place?.type !== 'г' || !t.region?.code) continue;
+      const key = normalizeWords(t.place.name).join(' ');
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      for (const c of t.region.codes) set.add(c);
+    }
+    this.cityRegionsCache = map;
+    return map;
   }
 
   /** Every ABC/DEF code under which some range holds this 7-digit subscriber number. */

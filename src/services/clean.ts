@@ -68,14 +68,33 @@ interface Hint {
   readonly city: string | null;
 }
 
-function parseHint(hint: string | null | undefined): Hint | null {
+/** A city the hint names: after `г.`/`город`, or else any registry city among its words. */
+function cityIn(
+  text: string,
+  words: readonly string[],
+  cities: ReadonlyMap<string, ReadonlySet<string>> | null,
+): string | null {
+  const marked = hintCity(text);
+  if (marked) return marked;
+  if (!cities) return null;
+  for (let i = 0; i < words.length; i++) {
+    const pair = i + 1 < words.length ? `${words[i]} ${words[i + 1]}` : null;
+    if (pair && cities.has(pair)) return pair;
+    if (cities.has(words[i]!)) return words[i]!;
+  }
+  return null;
+}
+
+function parseHint(hint: string | null | undefined, registry: RegistryIndex | null): Hint | null {
   if (!hint || hint.trim() === '') return null;
   const text = hint.slice(0, 500);
-  return {
-    subjects: new Set(findSubjects(text).map((s) => s.code)),
-    words: new Set(normalizeWords(text)),
-    city: hintCity(text),
-  };
+  const words = normalizeWords(text);
+  const cities = registry ? registry.cityRegions() : null;
+  const city = cityIn(text, words, cities);
+  const subjects = new Set(findSubjects(text).map((s) => s.code));
+  // A city alone (`г. Самара`) names its region too.
+  if (subjects.size === 0 && city) for (const c of cities?.get(city) ?? []) subjects.add(c);
+  return { subjects, words: new Set(words), city };
 }
 
 function placeMatches(r: LookupResult, hint: Hint): boolean {
@@ -89,9 +108,13 @@ function regionMatches(r: LookupResult, hint: Hint): boolean {
   return (r.region?.codes ?? []).some((c) => hint.subjects.has(c));
 }
 
-/** How likely a restored zone is meant: the hint first, then a fixed line in a big range. */
-function plausibility(r: LookupResult, hint: Hint | null): number {
+/**
+ * How likely a restored zone is meant: the zone of a number written just before in the same text
+ * (`8 (495) 608-12-34, 608-12-35`), then the hint, then a fixed line in a big range.
+ */
+function plausibility(r: LookupResult, hint: Hint | null, contextCode: string | null): number {
   let score = 0;
+  if (contextCode !== null && r.code === contextCode) score += 200;
   if (hint) {
     if (regionMatches(r, hint)) score += 100;
     if (placeMatches(r, hint)) score += 50;
@@ -108,6 +131,7 @@ function restore(
   zoneSuffix: string,
   hint: Hint | null,
   limit: number,
+  contextCode: string | null,
 ): LookupResult[] {
   const sub = Number(subscriber);
   const candidates: LookupResult[] = [];
@@ -116,7 +140,7 @@ function restore(
     if (!zone.endsWith(zoneSuffix)) continue;
     candidates.push(lookup(registry, zone + subscriber));
   }
-  const scored = candidates.map((r) => ({ r, s: plausibility(r, hint) }));
+  const scored = candidates.map((r) => ({ r, s: plausibility(r, hint, contextCode) }));
   scored.sort((a, b) => b.s - a.s || Number(a.r.code) - Number(b.r.code));
   return scored.slice(0, limit).map((x) => x.r);
 }
@@ -143,6 +167,7 @@ function interpret(
   found: FoundNumber,
   hint: Hint | null,
   limit: number,
+  contextCode: string | null,
 ): { variants: LookupResult[]; restored: boolean; assumed: boolean } {
   const d = found.digits;
   if (d.length > MAX_NUMBER_DIGITS) {
@@ -170,7 +195,11 @@ function interpret(
     // 7 digits: a local number; 8–9: a local number with the end of its zone (`991663050` → 499).
     const subscriber = d.slice(d.length - 7);
     const suffix = d.slice(0, d.length - 7);
-    return { variants: restore(registry, subscriber, suffix, hint, limit), restored: true, assumed: false };
+    return {
+      variants: restore(registry, subscriber, suffix, hint, limit, contextCode),
+      restored: true,
+      assumed: false,
+    };
   }
   return { variants: [], restored: false, assumed: false };
 }
@@ -188,7 +217,9 @@ function hintCity(text: string): string | null {
  */
 function qcConflict(r: LookupResult | undefined, hint: Hint | null): QcConflict {
   if (!hint || !r || r.country?.iso !== 'RU' || !r.valid) return 0;
-  if (hint.subjects.size > 0 && r.region && !regionMatches(r, hint)) return 3;
+  // Nationwide ranges (8-800, `Российская Федерация`) agree with every region.
+  const codes = r.region?.codes ?? [];
+  if (hint.subjects.size > 0 && codes.length > 0 && !codes.some((c) => hint.subjects.has(c))) return 3;
   const city = hint.city;
   if (city && r.place && r.type !== 'mobile' && normalizeWords(r.place.name).join(' ') !== city) return 2;
   return 0;
@@ -210,11 +241,13 @@ function qcOf(numbers: readonly CleanedNumber[]): Qc {
 export function clean(registry: RegistryIndex | null, source: string, opts: CleanOptions = {}): CleanResult {
   const rec = recognize(source);
   if (rec.kind !== 'found') return { source, qc: 2, qc_conflict: 0, numbers: [] };
-  const hint = parseHint(opts.hint);
+  const hint = parseHint(opts.hint, registry);
   const limit = Math.max(1, opts.variantLimit ?? DEFAULT_VARIANT_LIMIT);
+  let contextCode: string | null = null;
   const numbers: CleanedNumber[] = rec.numbers.map((found) => {
-    const { variants, restored, assumed } = interpret(registry, found, hint, limit);
+    const { variants, restored, assumed } = interpret(registry, found, hint, limit, contextCode);
     const best = variants[0];
+    if (best?.valid && best.country?.iso === 'RU' && !restored) contextCode = best.code;
     return {
       text: found.text,
       extension: found.extension,

@@ -55,7 +55,9 @@ function emptyLookup(input: string, error: string): LookupResult {
 
 /** The written form of a looked-up number with its extension, DaData style. */
 export function phoneText(r: LookupResult, extension: string | null): string | null {
-  if (!r.e164) return null;
+  // An invalid foreign number has no standard form: libphonenumber would reshape it differently
+  // each time it is read back.
+  if (!r.e164 || (!r.valid && r.country?.iso !== 'RU')) return null;
   const base =
     r.country?.iso === 'RU' && r.national ? formatInternationalRu(r.national) : formatInternational(r.e164);
   return withExtension(base, extension);

@@ -65,8 +65,8 @@ function digitCount(s: string): number {
  * Whether the answer would depend on Russian registry data that is not loaded: a Russian number, or
  * a local number (7–9 digits) whose zone can only be restored from the registry.
  */
-function needsRegistry(c: CleanResult): boolean {
-  if (c.qc === 2) return false;
+function needsRegistry(c: CleanResult, registryLoaded: boolean): boolean {
+  if (c.qc === 2 || registryLoaded) return false;
   const first = c.numbers[0];
   if (!first) return false;
   const best = first.variants[0];
@@ -136,7 +136,7 @@ export const dadataPlugin: FastifyPluginAsync<DadataOptions> = async (app, { ser
     handler: async (request) => {
       const source = sourceOf(request.body);
       const cleaned = await service.cleanDetailed(source);
-      if (needsRegistry(cleaned)) throw new NuminfoError('REGISTRY_NOT_LOADED');
+      if (needsRegistry(cleaned, service.registry !== null)) throw new NuminfoError('REGISTRY_NOT_LOADED');
       return [toDadataPhone(cleaned)];
     },
   });
