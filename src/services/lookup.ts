@@ -16,15 +16,45 @@ export function russianCodeType(code: number): NumberType {
   return 'fixed';
 }
 
+/** `'000'`..`'999'`: the code part of a national number, without slicing a new string per lookup. */
+const CODE_STRINGS: readonly string[] = Array.from({ length: 1000 }, (_, c) => String(c).padStart(3, '0'));
+/** `'0000'`..`'9999'`: with CODE_STRINGS, a 7-digit range bound is one concatenation, not a number conversion. */
+const DIGITS4: readonly string[] = Array.from({ length: 10000 }, (_, c) => String(c).padStart(4, '0'));
+
 function pad7(n: number): string {
-  const s = String(n);
-  return s.length >= 7 ? s : '0000000'.slice(s.length) + s;
+  if (n <= 9_999_999) return CODE_STRINGS[(n / 10000) | 0]! + DIGITS4[n % 10000]!;
+  return String(n);
 }
 
 function zoneOf(iana: string | null): TimeZone | null {
   if (iana === null) return null;
   const z = timeZoneInfo(iana);
   return z && { iana: z.iana, utc: z.utc, msk: z.msk, name: z.name };
+}
+
+interface TerritoryZone {
+  readonly timezone: TimeZone | null;
+  readonly timezones: readonly string[];
+}
+
+/**
+ * `timezone` and `timezones` of registry territories, built once per zone and shared (frozen) by
+ * every result in it. Only fixed-offset zones (Russia's, the ones with a Russian name) are kept: any
+ * other zone's offset follows its DST rules, so it is built afresh as `zoneOf` does.
+ */
+const territoryZones = new Map<string, TerritoryZone>();
+
+function territoryZone(iana: string): TerritoryZone {
+  const hit = territoryZones.get(iana);
+  if (hit) return hit;
+  const timezone = zoneOf(iana);
+  if (timezone === null || timezone.name === null) return { timezone, timezones: [iana] };
+  const z: TerritoryZone = Object.freeze({
+    timezone: Object.freeze(timezone),
+    timezones: Object.freeze([iana]),
+  });
+  territoryZones.set(iana, z);
+  return z;
 }
 
 function errorResult(input: string, error: string): LookupResult {
@@ -87,7 +117,7 @@ function russianResult(
   const from = registry.rangeFrom(i);
   const to = registry.rangeTo(i);
   const territory = registry.territoryOf(i);
-  const tz = territory.timezone;
+  const zone = territory.timezone === null ? null : territoryZone(territory.timezone);
   return {
     input,
     valid: true,
@@ -96,7 +126,7 @@ function russianResult(
     national,
     country: RUSSIA,
     type: russianCodeType(code),
-    code: national.slice(0, 3),
+    code: CODE_STRINGS[code]!,
     code_kind: code >= 900 ? 'DEF' : 'ABC',
     subscriber: national.slice(3),
     range: { from: pad7(from), to: pad7(to), capacity: to - from + 1 },
@@ -106,8 +136,8 @@ function russianResult(
     place: territory.place,
     location: territory.location,
     carrier: null,
-    timezone: zoneOf(tz),
-    timezones: tz ? [tz] : NO_ZONES,
+    timezone: zone ? zone.timezone : null,
+    timezones: zone ? zone.timezones : NO_ZONES,
     data: registry.dataVersion,
   };
 }
@@ -119,7 +149,8 @@ function russianResult(
 export function lookup(registry: RegistryIndex | null, input: string): LookupResult {
   const parsed = parsePhoneInput(input);
   if (parsed.kind === 'error') return errorResult(input, parsed.error);
-  if (parsed.kind === 'ru') return russianResult(registry, input, parsed.code, parsed.subscriber, parsed.national);
+  if (parsed.kind === 'ru')
+    return russianResult(registry, input, parsed.code, parsed.subscriber, parsed.national);
   const intl = parseInternational(parsed.digits);
   return {
     ...errorResult(input, intl.error ?? ''),
