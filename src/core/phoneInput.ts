@@ -128,11 +128,20 @@ export function parsePhoneInput(input: string): ParsedInput {
   if (n === 10 && isRussianCode(bufValue(0, 3))) return russian(input, n, first, last, 0);
   const d1 = digitBuf[1]!;
   // `810…`: the Russian exit code; `00…`: the international one.
-  if (n > 11 && d0 === 56 && d1 === 49 && digitBuf[2] === 48) {
-    return { kind: 'intl', digits: digitString(input, n, first, last, 3) };
-  }
-  if (n > 9 && d0 === 48 && d1 === 48) return { kind: 'intl', digits: digitString(input, n, first, last, 2) };
+  if (n > 11 && d0 === 56 && d1 === 49 && digitBuf[2] === 48) return afterExitCode(input, n, first, last, 3);
+  if (n > 9 && d0 === 48 && d1 === 48) return afterExitCode(input, n, first, last, 2);
   if (n < 10) return { kind: 'error', error: 'TOO_SHORT' };
-  // Bare digits in no Russian form: read them as an international number without its `+`.
+  // Bare digits in no Russian form: read them as an international number without its `+`. Under +7
+  // only 11 digits exist, so other lengths starting with 7 are wrong, not foreign.
+  if (d0 === 55) return { kind: 'error', error: n < 11 ? 'TOO_SHORT' : 'TOO_LONG' };
   return { kind: 'intl', digits: digitString(input, n, first, last, 0) };
+}
+
+/** The number after an exit code at `k`: `00 7 912 …` is Russian like `+7 912 …`. */
+function afterExitCode(input: string, n: number, first: number, last: number, k: number): ParsedInput {
+  if (digitBuf[k] === 55 /* 7 */) {
+    if (n - k === 11) return russian(input, n, first, last, k + 1);
+    return { kind: 'error', error: n - k < 11 ? 'TOO_SHORT' : 'TOO_LONG' };
+  }
+  return { kind: 'intl', digits: digitString(input, n, first, last, k) };
 }

@@ -10,6 +10,8 @@ export const MAX_CLEAN_INPUT = 1000;
 export interface FoundNumber {
   /** Digits of the number as written: may include a trunk prefix (`8`), a country code or an exit code. */
   readonly digits: string;
+  /** The digit groups as written between separators (`8`, `912`, `345`, …). */
+  readonly groups: readonly string[];
   /** Written with a leading `+`. */
   readonly plus: boolean;
   readonly extension: string | null;
@@ -252,6 +254,7 @@ export function recognize(input: string): Recognition {
       const last = p === parts.length - 1;
       numbers.push({
         digits,
+        groups: parts[p]!,
         plus: plus && p === 0,
         // The extension belongs to the last number of the run.
         extension: last ? (ext?.ext ?? split.tail) : null,

@@ -149,12 +149,15 @@ function restore(
  * Where a run of digits reads as no valid number, a complete Russian number at its end may still
  * be there, glued to digits that belong to something else (`№1 4991663050`, `кв. 12 …`, a date).
  */
-function russianTail(registry: RegistryIndex | null, d: string): LookupResult | null {
-  for (const len of [11, 10]) {
-    if (d.length <= len) continue;
-    const tail = d.slice(d.length - len);
+function russianTail(registry: RegistryIndex | null, groups: readonly string[]): LookupResult | null {
+  // Only whole groups are dropped: `12 4991663050` is junk and a number, `124991663050` is neither.
+  let tail = groups.join('');
+  for (let g = 0; g < groups.length - 1; g++) {
+    tail = tail.slice(groups[g]!.length);
+    if (tail.length > 11) continue;
+    if (tail.length < 10) break;
     const f = tail.charCodeAt(0);
-    if (len === 11 && f !== 55 && f !== 56) continue;
+    if (tail.length === 11 && f !== 55 && f !== 56) continue;
     const r = lookup(registry, tail);
     if (r.valid && r.country?.iso === 'RU') return r;
   }
@@ -171,7 +174,7 @@ function interpret(
 ): { variants: LookupResult[]; restored: boolean; assumed: boolean } {
   const d = found.digits;
   if (d.length > MAX_NUMBER_DIGITS) {
-    const tail = russianTail(registry, d);
+    const tail = russianTail(registry, found.groups);
     return { variants: tail ? [tail] : [], restored: false, assumed: tail !== null };
   }
   if (found.plus) {
@@ -186,7 +189,7 @@ function interpret(
   if (d.length >= 10) {
     const r = lookup(registry, d);
     if (!r.valid && d.length > 10) {
-      const tail = russianTail(registry, d);
+      const tail = russianTail(registry, found.groups);
       if (tail) return { variants: [tail], restored: false, assumed: true };
     }
     return { variants: [r], restored: false, assumed: false };

@@ -2905,7 +2905,6 @@ export const CLEAN_CASES: readonly GoldenCase[] = [
     count: 1,
     first: { e164: null, extension: null, restored_zone: false, kind: 'Неизвестный', operator: null },
     phone: null,
-    bug: 'bare 10 digits starting with 7 go to libphonenumber as +7 with a 9-digit national number: e164 +7495000000, phone "+7 495000000", which does not clean back (the + path calls the same digits TOO_SHORT)',
   },
   {
     input: '781089179418394',
@@ -2914,7 +2913,6 @@ export const CLEAN_CASES: readonly GoldenCase[] = [
     qc_conflict: 0,
     count: 1,
     first: { e164: null, extension: null, restored_zone: false, kind: 'Неизвестный', operator: null },
-    bug: '15 bare digits starting 7810 are taken by libphonenumber as a valid Russian toll-free number: qc 0, Колл-центр, e164 +781089179418394, and the phone is cut to 10 digits (+7 810 891-79-41)',
   },
   {
     input: '+7 (8452) 12-34-56',
@@ -2953,7 +2951,6 @@ export const CLEAN_CASES: readonly GoldenCase[] = [
       place: null,
       utc: 'UTC+5',
     },
-    bug: 'a Russian number after an exit code (00 7…, 8 10 7…) is read by libphonenumber, not the registry: no operator, region or time zone',
   },
   {
     input: '8 10 7 495 608 12 34',
@@ -2971,7 +2968,6 @@ export const CLEAN_CASES: readonly GoldenCase[] = [
       place: 'Москва',
       utc: 'UTC+3',
     },
-    bug: 'a Russian number after an exit code (00 7…, 8 10 7…) is read by libphonenumber, not the registry: no operator, region or time zone',
   },
   {
     input: '+44 20 7946 0958',
