@@ -109,6 +109,11 @@ const SIPAUTNET_846 = {
   range: { from: '2316000', to: '2316999', capacity: 1000 },
   // No INN in the ABC file, and the DEF file has no operator of this name to lend one.
   operator: { name: 'ООО "СИПАУТНЭТ"', inn: null },
+  range_operator: { name: 'ООО "СИПАУТНЭТ"', inn: null },
+  ported: false,
+  ported_at: null,
+  mnc: null,
+  route: null,
   region: { name: 'Самарская область', code: '63', codes: ['63'] },
   district: null,
   place: { type: 'г', name: 'Самара' },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { RegistryIndex } from '../data/registryIndex.js';
 import { snapshotPath } from '../data/registryUpdate.js';
 import { readSnapshotFile } from '../data/snapshot.js';
+import { MnpManager } from '../services/mnpManager.js';
 import { NumberService } from '../services/numberService.js';
 import type { Config } from '../config.js';
 
@@ -16,5 +17,6 @@ export function loadService(config: Config): NumberService {
       `numinfo: no registry snapshot at ${path}; Russian numbers cannot be resolved (run \`numinfo update\`)\n`,
     );
   }
+  new MnpManager(service, config.dataDir).load();
   return service;
 }

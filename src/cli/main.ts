@@ -4,6 +4,7 @@ import { isNuminfoError } from '../errors.js';
 import { runClean } from './clean.js';
 import { runInfo } from './info.js';
 import { runLookup } from './lookup.js';
+import { runMnp } from './mnp.js';
 import { runServe } from './serve.js';
 import { runUpdate } from './update.js';
 
@@ -15,6 +16,7 @@ Usage:
   numinfo lookup NUMBER... [--json] [--data-dir DIR]
   numinfo clean  STRING... [--hint REGION] [--json] [--data-dir DIR]   (no STRING: one per line from stdin)
   numinfo info   [--json] [--data-dir DIR]
+  numinfo mnp    import FILE... | info | generate --out DIR   (ported numbers; numinfo mnp --help)
 
 Environment: NUMINFO_PORT, NUMINFO_HOST, NUMINFO_DATA_DIR, NUMINFO_REGISTRY_SOURCE,
 NUMINFO_AUTO_UPDATE, NUMINFO_LOG_LEVEL, NUMINFO_BATCH_LIMIT, NUMINFO_CONFIG (JSON file).
@@ -39,6 +41,8 @@ export type CliValues = ReturnType<
 >['values'];
 
 async function main(argv: string[]): Promise<number> {
+  // `mnp` has subcommands with options of their own.
+  if (argv[0] === 'mnp') return runMnp(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

@@ -1,5 +1,6 @@
 import { buildServer } from '../http/server.js';
 import { NumberService } from '../services/numberService.js';
+import { MnpManager } from '../services/mnpManager.js';
 import { RegistryManager, type Logger } from '../services/registryManager.js';
 import { configFrom } from './common.js';
 import type { CliValues } from './main.js';
@@ -11,23 +12,28 @@ export async function runServe(values: CliValues): Promise<number> {
   const service = new NumberService();
   let firstStart: FirstStart = 'not-needed';
   let firstStartError: string | null = null;
+  // The managers log through the server's logger; the closures run only once it exists.
+  const log: Logger = {
+    info: (m) => app.log.info(m),
+    warn: (m) => app.log.warn(m),
+    error: (m) => app.log.error(m),
+  };
+  const mnp = new MnpManager(service, config.dataDir, log);
   const app = buildServer({
     service,
     config,
+    mnp,
     // Data loaded later (by `numinfo update` in another process) settles a failed first start.
     health: () =>
       firstStartError && !service.registry
         ? { firstStart: { state: firstStart, error: firstStartError } }
         : { firstStart: { state: firstStart === 'failed' ? 'done' : firstStart } },
   });
-  const log: Logger = {
-    info: (m) => app.log.info(m),
-    warn: (m) => app.log.warn(m),
-    error: (m) => app.log.error(m),
-  };
   const manager = new RegistryManager(service, config.dataDir, log);
   const loaded = manager.loadSnapshot();
   manager.watch();
+  mnp.load();
+  mnp.watch();
   await app.listen({ port: config.port, host: config.host });
 
   if (!loaded) {
@@ -57,6 +63,7 @@ export async function runServe(values: CliValues): Promise<number> {
 
   const stop = (): void => {
     manager.close();
+    mnp.close();
     void app.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

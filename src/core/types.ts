@@ -94,7 +94,18 @@ export interface LookupResult {
   readonly code_kind: 'ABC' | 'DEF' | null;
   readonly subscriber: string | null;
   readonly range: NumberRange | null;
+  /** The operator serving the number now: the range holder, or the recipient if it was ported. */
   readonly operator: Operator | null;
+  /** The operator holding the number's range in the numbering plan. */
+  readonly range_operator: Operator | null;
+  /** True when MNP data says the number moved to another operator than its range holder. */
+  readonly ported: boolean;
+  /** Date of the port, YYYY-MM-DD, when ported and known. */
+  readonly ported_at: string | null;
+  /** Mobile network code of the serving operator, when known (`02`). */
+  readonly mnc: string | null;
+  /** Routing number of a ported number as the MNP database gives it (`D2502`). */
+  readonly route: string | null;
   readonly region: Region | null;
   readonly district: PlaceName | null;
   readonly place: PlaceName | null;

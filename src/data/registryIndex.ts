@@ -1,3 +1,4 @@
+import { operatorNameKey } from '../core/operatorName.js';
 import { normalizeWords } from '../core/regions.js';
 import { parseTerritory } from '../core/territory.js';
 import type { DataVersion, Operator, Territory } from '../core/types.js';
@@ -79,6 +80,27 @@ export class RegistryIndex {
   /** Whether the operator (an object from this index) is a mobile network. */
   isMobileNetwork(op: Operator): boolean {
     return this.mobileNetworks.has(op);
+  }
+
+  private operatorsByInn: Map<string, Operator> | null = null;
+  private operatorsByName: Map<string, Operator> | null = null;
+
+  /** The registry's operator with this INN (its one name per INN). */
+  operatorByInn(inn: string): Operator | null {
+    if (!this.operatorsByInn) {
+      this.operatorsByInn = new Map();
+      for (const op of this.operators) if (op.inn && !this.operatorsByInn.has(op.inn)) this.operatorsByInn.set(op.inn, op);
+    }
+    return this.operatorsByInn.get(inn) ?? null;
+  }
+
+  /** The registry's operator spelled this way, whatever the case and quotes. */
+  operatorByName(name: string): Operator | null {
+    if (!this.operatorsByName) {
+      this.operatorsByName = new Map();
+      for (const op of this.operators) this.operatorsByName.set(operatorNameKey(op.name), op);
+    }
+    return this.operatorsByName.get(operatorNameKey(name)) ?? null;
   }
 
   private cityRegionsCache: Map<string, Set<string>> | null = null;

@@ -1,16 +1,20 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import type { MnpManager } from '../services/mnpManager.js';
 import type { NumberService } from '../services/numberService.js';
 import { ApiKeySet } from './apiKeys.js';
 import { ahunterPlugin } from './ahunter/plugin.js';
 import { dadataPlugin } from './dadata/plugin.js';
 import { mapError } from './errorMapping.js';
+import { mnpPlugin } from './native/mnp.js';
 import { nativePlugin } from './native/plugin.js';
 import { voxlinkPlugin } from './voxlink/plugin.js';
 
 export interface ServerOptions {
   readonly service: NumberService;
   readonly config: Pick<Config, 'batchLimit' | 'logLevel'> & Partial<Pick<Config, 'apiKeys'>>;
+  /** Manages MNP overrides; without it `PUT/DELETE /v1/mnp/{number}` are unavailable. */
+  readonly mnp?: MnpManager | null;
   /** Extra fields for /healthz (snapshot path, first-start state). */
   readonly health?: () => Record<string, unknown>;
 }
@@ -49,6 +53,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   void app.register(voxlinkPlugin, { service: opts.service });
   const keys = new ApiKeySet(opts.config.apiKeys ?? '');
+  void app.register(mnpPlugin, { service: opts.service, manager: opts.mnp ?? null, keys });
   void app.register(dadataPlugin, { service: opts.service, keys });
   void app.register(ahunterPlugin, { service: opts.service, keys });
   return app;

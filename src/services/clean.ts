@@ -3,6 +3,7 @@ import { MAX_NUMBER_DIGITS, recognize, type FoundNumber } from '../core/recogniz
 import type { LookupResult } from '../core/types.js';
 import type { RegistryIndex } from '../data/registryIndex.js';
 import type { InternationalDetailsCache } from './international.js';
+import type { MnpData } from './mnpData.js';
 import { lookup, lookupDetailed } from './lookup.js';
 
 /** DaData's phone types. */
@@ -12,7 +13,12 @@ export type PhoneKind = 'Мобильный' | 'Стационарный' | 'П�
 export type Qc = 0 | 1 | 2 | 3 | 7;
 export type QcConflict = 0 | 2 | 3;
 
+/** Looks one number up against the loaded data (registry and MNP). */
+type Look = (input: string) => LookupResult;
+
 export interface CleanOptions {
+  /** Ported numbers to apply; without it numbers show their range holder. */
+  readonly mnp?: MnpData | null;
   /** Region, city or whole address the number should belong to: ranks restored zones, sets qc_conflict. */
   readonly hint?: string | null;
   /** Most interpretations to return for a number whose zone had to be restored. */
@@ -127,6 +133,7 @@ function plausibility(r: LookupResult, hint: Hint | null, contextCode: string | 
 
 function restore(
   registry: RegistryIndex,
+  look: Look,
   subscriber: string,
   zoneSuffix: string,
   hint: Hint | null,
@@ -138,7 +145,7 @@ function restore(
   for (const code of registry.codesContaining(sub)) {
     const zone = String(code);
     if (!zone.endsWith(zoneSuffix)) continue;
-    candidates.push(lookup(registry, zone + subscriber));
+    candidates.push(look(zone + subscriber));
   }
   const scored = candidates.map((r) => ({ r, s: plausibility(r, hint, contextCode) }));
   scored.sort((a, b) => b.s - a.s || Number(a.r.code) - Number(b.r.code));
@@ -149,7 +156,7 @@ function restore(
  * Where a run of digits reads as no valid number, a complete Russian number at its end may still
  * be there, glued to digits that belong to something else (`№1 4991663050`, `кв. 12 …`, a date).
  */
-function russianTail(registry: RegistryIndex | null, groups: readonly string[]): LookupResult | null {
+function russianTail(look: Look, groups: readonly string[]): LookupResult | null {
   // Only whole groups are dropped: `12 4991663050` is junk and a number, `124991663050` is neither.
   let tail = groups.join('');
   for (let g = 0; g < groups.length - 1; g++) {
@@ -158,7 +165,7 @@ function russianTail(registry: RegistryIndex | null, groups: readonly string[]):
     if (tail.length < 10) break;
     const f = tail.charCodeAt(0);
     if (tail.length === 11 && f !== 55 && f !== 56) continue;
-    const r = lookup(registry, tail);
+    const r = look(tail);
     if (r.valid && r.country?.iso === 'RU') return r;
   }
   return null;
@@ -167,6 +174,7 @@ function russianTail(registry: RegistryIndex | null, groups: readonly string[]):
 /** What the digits of a found number are; `assumed` when reading them took a guess. */
 function interpret(
   registry: RegistryIndex | null,
+  look: Look,
   found: FoundNumber,
   hint: Hint | null,
   limit: number,
@@ -174,22 +182,22 @@ function interpret(
 ): { variants: LookupResult[]; restored: boolean; assumed: boolean } {
   const d = found.digits;
   if (d.length > MAX_NUMBER_DIGITS) {
-    const tail = russianTail(registry, found.groups);
+    const tail = russianTail(look, found.groups);
     return { variants: tail ? [tail] : [], restored: false, assumed: tail !== null };
   }
   if (found.plus) {
-    const r = lookup(registry, '+' + d);
+    const r = look('+' + d);
     // `+8 499 …`: the trunk prefix written as a country code.
     if (!r.valid && d.length === 11 && d.charCodeAt(0) === 56) {
-      const ru = lookup(registry, d);
+      const ru = look(d);
       if (ru.valid) return { variants: [ru], restored: false, assumed: true };
     }
     return { variants: [r], restored: false, assumed: false };
   }
   if (d.length >= 10) {
-    const r = lookup(registry, d);
+    const r = look(d);
     if (!r.valid && d.length > 10) {
-      const tail = russianTail(registry, found.groups);
+      const tail = russianTail(look, found.groups);
       if (tail) return { variants: [tail], restored: false, assumed: true };
     }
     return { variants: [r], restored: false, assumed: false };
@@ -199,7 +207,7 @@ function interpret(
     const subscriber = d.slice(d.length - 7);
     const suffix = d.slice(0, d.length - 7);
     return {
-      variants: restore(registry, subscriber, suffix, hint, limit, contextCode),
+      variants: restore(registry, look, subscriber, suffix, hint, limit, contextCode),
       restored: true,
       assumed: false,
     };
@@ -245,10 +253,12 @@ export function clean(registry: RegistryIndex | null, source: string, opts: Clea
   const rec = recognize(source);
   if (rec.kind !== 'found') return { source, qc: 2, qc_conflict: 0, numbers: [] };
   const hint = parseHint(opts.hint, registry);
+  const mnp = opts.mnp ?? null;
+  const look: Look = (input) => lookup(registry, input, mnp);
   const limit = Math.max(1, opts.variantLimit ?? DEFAULT_VARIANT_LIMIT);
   let contextCode: string | null = null;
   const numbers: CleanedNumber[] = rec.numbers.map((found) => {
-    const { variants, restored, assumed } = interpret(registry, found, hint, limit, contextCode);
+    const { variants, restored, assumed } = interpret(registry, look, found, hint, limit, contextCode);
     const best = variants[0];
     if (best?.valid && best.country?.iso === 'RU' && !restored) contextCode = best.code;
     return {
@@ -286,7 +296,10 @@ export async function cleanDetailed(
       variants: await Promise.all(
         n.variants.map((v) =>
           v.country !== null && v.country.iso !== 'RU' && v.e164
-            ? lookupDetailed(registry, details, v.e164).then((d) => ({ ...d, input: v.input }))
+            ? lookupDetailed(registry, details, v.e164, opts.mnp ?? null).then((d) => ({
+                ...d,
+                input: v.input,
+              }))
             : v,
         ),
       ),

@@ -3,6 +3,7 @@ import { MAX_CLEAN_INPUT } from '../core/recognize.js';
 import type { LookupResult } from '../core/types.js';
 import type { CleanedNumber, CleanResult, PhoneKind, Qc, QcConflict } from './clean.js';
 import { formatInternational } from './international.js';
+import { errorResult } from './lookup.js';
 
 /** One number found in the text, with its best interpretation's lookup fields. */
 export type CleanedNumberView = LookupResult & {
@@ -28,31 +29,6 @@ export type CleanView = LookupResult & {
   readonly numbers: readonly CleanedNumberView[];
 };
 
-function emptyLookup(input: string, error: string): LookupResult {
-  return {
-    input,
-    valid: false,
-    error,
-    e164: null,
-    national: null,
-    country: null,
-    type: 'unknown',
-    code: null,
-    code_kind: null,
-    subscriber: null,
-    range: null,
-    operator: null,
-    region: null,
-    district: null,
-    place: null,
-    location: null,
-    carrier: null,
-    timezone: null,
-    timezones: [],
-    data: null,
-  };
-}
-
 /** The written form of a looked-up number with its extension, DaData style. */
 export function phoneText(r: LookupResult, extension: string | null): string | null {
   // An invalid foreign number has no standard form: libphonenumber would reshape it differently
@@ -64,7 +40,7 @@ export function phoneText(r: LookupResult, extension: string | null): string | n
 }
 
 function numberView(n: CleanedNumber): CleanedNumberView {
-  const best = n.variants[0] ?? emptyLookup(n.text, 'NOT_A_NUMBER');
+  const best = n.variants[0] ?? errorResult(n.text, 'NOT_A_NUMBER');
   return {
     ...best,
     text: n.text,
@@ -80,7 +56,7 @@ export function cleanView(r: CleanResult): CleanView {
   const first = numbers[0];
   const error = r.source.trim() === '' ? 'INPUT_EMPTY' : 'NOT_A_NUMBER';
   const base: CleanedNumberView = first ?? {
-    ...emptyLookup(r.source, error),
+    ...errorResult(r.source, error),
     text: '',
     extension: null,
     restored_zone: false,
@@ -101,7 +77,7 @@ export function cleanView(r: CleanResult): CleanView {
 /** The answer for an input longer than the cleaner reads. */
 export function tooLongView(source: string): CleanView {
   return {
-    ...emptyLookup(source.slice(0, 100), 'INPUT_TOO_LONG'),
+    ...errorResult(source.slice(0, 100), 'INPUT_TOO_LONG'),
     source: source.slice(0, MAX_CLEAN_INPUT),
     qc: 2,
     qc_conflict: 0,

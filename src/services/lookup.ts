@@ -3,6 +3,7 @@ import { parsePhoneInput } from '../core/phoneInput.js';
 import { timeZoneInfo } from '../core/timezones.js';
 import type { LookupResult, NumberType, TimeZone } from '../core/types.js';
 import type { RegistryIndex } from '../data/registryIndex.js';
+import { sameOperator, type MnpData } from './mnpData.js';
 import { parseInternational, type InternationalDetailsCache } from './international.js';
 
 const NO_ZONES: readonly string[] = Object.freeze([]);
@@ -57,7 +58,8 @@ function territoryZone(iana: string): TerritoryZone {
   return z;
 }
 
-function errorResult(input: string, error: string): LookupResult {
+/** A result with nothing found: every field null, `error` saying why. */
+export function errorResult(input: string, error: string): LookupResult {
   return {
     input,
     valid: false,
@@ -71,6 +73,11 @@ function errorResult(input: string, error: string): LookupResult {
     subscriber: null,
     range: null,
     operator: null,
+    range_operator: null,
+    ported: false,
+    ported_at: null,
+    mnc: null,
+    route: null,
     region: null,
     district: null,
     place: null,
@@ -84,6 +91,7 @@ function errorResult(input: string, error: string): LookupResult {
 
 function russianResult(
   registry: RegistryIndex | null,
+  mnp: MnpData | null,
   input: string,
   code: number,
   subscriber: number,
@@ -104,6 +112,11 @@ function russianResult(
       subscriber: national.slice(3),
       range: null,
       operator: null,
+      range_operator: null,
+      ported: false,
+      ported_at: null,
+      mnc: null,
+      route: null,
       region: null,
       district: null,
       place: null,
@@ -118,6 +131,9 @@ function russianResult(
   const to = registry.rangeTo(i);
   const territory = registry.territoryOf(i);
   const zone = territory.timezone === null ? null : territoryZone(territory.timezone);
+  const holder = registry.operatorOf(i);
+  const port = mnp === null ? null : mnp.portOf(national, code, subscriber);
+  const ported = port !== null && !sameOperator(port.operator, holder);
   return {
     input,
     valid: true,
@@ -130,7 +146,12 @@ function russianResult(
     code_kind: code >= 900 ? 'DEF' : 'ABC',
     subscriber: national.slice(3),
     range: { from: pad7(from), to: pad7(to), capacity: to - from + 1 },
-    operator: registry.operatorOf(i),
+    operator: port ? port.operator : holder,
+    range_operator: holder,
+    ported,
+    ported_at: ported ? port.ported_at : null,
+    mnc: port ? port.mnc : mnp === null ? null : mnp.mncOf(holder),
+    route: port ? port.route : null,
     region: territory.region,
     district: territory.district,
     place: territory.place,
@@ -146,11 +167,15 @@ function russianResult(
  * Looks one number up: Russian numbers in the registry, others through libphonenumber metadata.
  * Synchronous and free of I/O; international place, carrier and zones are added by `lookupDetailed`.
  */
-export function lookup(registry: RegistryIndex | null, input: string): LookupResult {
+export function lookup(
+  registry: RegistryIndex | null,
+  input: string,
+  mnp: MnpData | null = null,
+): LookupResult {
   const parsed = parsePhoneInput(input);
   if (parsed.kind === 'error') return errorResult(input, parsed.error);
   if (parsed.kind === 'ru')
-    return russianResult(registry, input, parsed.code, parsed.subscriber, parsed.national);
+    return russianResult(registry, mnp, input, parsed.code, parsed.subscriber, parsed.national);
   const intl = parseInternational(parsed.digits);
   return {
     ...errorResult(input, intl.error ?? ''),
@@ -169,8 +194,9 @@ export async function lookupDetailed(
   registry: RegistryIndex | null,
   details: InternationalDetailsCache,
   input: string,
+  mnp: MnpData | null = null,
 ): Promise<LookupResult> {
-  const r = lookup(registry, input);
+  const r = lookup(registry, input, mnp);
   if (r.country === null || r.country.iso === 'RU' || !r.e164 || r.error === 'INVALID_COUNTRY_CODE') return r;
   const phone = parseInternational(r.e164.slice(1)).phone;
   if (!phone) return r;

@@ -127,6 +127,7 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
               'Russian numbering-plan data is not loaded; international lookups work. ' +
               'Load it with `numinfo update` (or `numinfo update --source DIR` offline).',
           },
+      mnp: service.mnpStatus(),
       ...opts.health?.(),
     };
   });

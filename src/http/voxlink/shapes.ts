@@ -20,7 +20,7 @@ export const V1_FIELDS: ReadonlySet<string> = new Set([
   'region',
 ]);
 
-/** v1 answer for a Russian number found in the plan. `old_operator` is filled once MNP data says the number moved. */
+/** v1 answer for a Russian number found in the plan: `operator` serves it now; `old_operator` held its range before it was ported. */
 export function toVoxlinkV1(r: LookupResult, translit: ((s: string) => string) | null): VoxlinkV1 {
   const t = translit ?? ((s: string) => s);
   return {
@@ -28,7 +28,7 @@ export function toVoxlinkV1(r: LookupResult, translit: ((s: string) => string) |
     num: r.subscriber ?? '',
     full_num: r.national ?? '',
     operator: t(r.operator?.name ?? ''),
-    old_operator: null,
+    old_operator: r.ported && r.range_operator ? t(r.range_operator.name) : null,
     region: t(r.region?.name ?? ''),
   };
 }
