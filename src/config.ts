@@ -19,6 +19,18 @@ export interface Config {
    * checks the token only). Empty: open mode, no key is checked — for local use.
    */
   readonly apiKeys: string;
+  /** Routing rules file (YAML or JSON); empty: no rules, every call takes the default route. */
+  readonly routesFile: string;
+  /** FastAGI server port; 0: off (`numinfo serve --agi` turns it on at 4573). */
+  readonly agiPort: number;
+  readonly agiHost: string;
+  /** Asterisk manager interface to connect to for the non-blocking mode; empty host: off. */
+  readonly amiHost: string;
+  readonly amiPort: number;
+  readonly amiUser: string;
+  readonly amiSecret: string;
+  /** Dialplan contexts whose new channels are looked up, comma-separated; empty: every context. */
+  readonly amiContexts: string;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -30,6 +42,14 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   logLevel: 'info',
   batchLimit: 1000,
   apiKeys: '',
+  routesFile: '',
+  agiPort: 0,
+  agiHost: '0.0.0.0',
+  amiHost: '',
+  amiPort: 5038,
+  amiUser: '',
+  amiSecret: '',
+  amiContexts: '',
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -44,6 +64,14 @@ const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   logLevel: 'NUMINFO_LOG_LEVEL',
   batchLimit: 'NUMINFO_BATCH_LIMIT',
   apiKeys: 'NUMINFO_API_KEYS',
+  routesFile: 'NUMINFO_ROUTES',
+  agiPort: 'NUMINFO_AGI_PORT',
+  agiHost: 'NUMINFO_AGI_HOST',
+  amiHost: 'NUMINFO_AMI_HOST',
+  amiPort: 'NUMINFO_AMI_PORT',
+  amiUser: 'NUMINFO_AMI_USER',
+  amiSecret: 'NUMINFO_AMI_SECRET',
+  amiContexts: 'NUMINFO_AMI_CONTEXTS',
 };
 
 function bad(key: string, value: unknown, why: string): NuminfoError {
@@ -55,7 +83,9 @@ function coerce(key: keyof Config, value: unknown): unknown {
   if (typeof def === 'number') {
     const n = typeof value === 'number' ? value : Number(String(value).trim());
     if (!Number.isInteger(n) || n < 0) throw bad(key, value, 'must be a non-negative integer');
-    if (key === 'port' && n > 65535) throw bad(key, value, 'must be a port number 0..65535');
+    if ((key === 'port' || key === 'agiPort' || key === 'amiPort') && n > 65535) {
+      throw bad(key, value, 'must be a port number 0..65535');
+    }
     return n;
   }
   if (typeof def === 'boolean') {
@@ -72,7 +102,8 @@ function coerce(key: keyof Config, value: unknown): unknown {
   }
   if (key === 'logLevel' && !LOG_LEVELS.has(s))
     throw bad(key, value, `must be one of ${[...LOG_LEVELS].join(', ')}`);
-  if (s.trim() === '') throw bad(key, value, 'must not be empty');
+  // Keys whose default is empty mean "off" when empty; the others need a value.
+  if (s.trim() === '' && def !== '') throw bad(key, value, 'must not be empty');
   return s;
 }
 
