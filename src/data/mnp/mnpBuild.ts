@@ -94,17 +94,32 @@ export class MnpBuilder {
   private readonly days = new Growable((n) => new Uint16Array(n));
   private readonly operators: MnpOperatorEntry[] = [];
   private readonly operatorIds = new Map<string, number>();
+  private readonly lastByRoute = new Map<string, { entry: MnpOperatorEntry; id: number }>();
   readonly directory = new Map<string, { code: string; mnc: string; inn: string; name: string }>();
 
   /** Id of an operator entry, added on first sight. */
   operatorId(entry: MnpOperatorEntry): number {
+    // Rows repeat a few hundred entries millions of times: a cache keyed by the route (which
+    // usually decides the rest) spares building a key string per row.
+    const byRoute = this.lastByRoute.get(entry.route ?? '');
+    if (
+      byRoute !== undefined &&
+      byRoute.entry.code === entry.code &&
+      byRoute.entry.mnc === entry.mnc &&
+      byRoute.entry.region === entry.region &&
+      byRoute.entry.text === entry.text
+    ) {
+      return byRoute.id;
+    }
     const key = `${entry.code ?? ''}|${entry.mnc ?? ''}|${entry.route ?? ''}|${entry.region ?? ''}|${entry.text ?? ''}`;
     let id = this.operatorIds.get(key);
-    if (id === undefined) {
+    if (id !== undefined) this.lastByRoute.set(entry.route ?? '', { entry: this.operators[id]!, id });
+    else {
       if (this.operators.length >= MAX_OPERATORS) throw new Error('too many distinct operator entries');
       id = this.operators.length;
       this.operators.push(Object.freeze({ ...entry }));
       this.operatorIds.set(key, id);
+      this.lastByRoute.set(entry.route ?? '', { entry: this.operators[id]!, id });
     }
     return id;
   }
@@ -138,7 +153,71 @@ export class MnpBuilder {
   }
 
   /** Last word per number wins; returned numbers are dropped. */
-  build(meta: Omit<MnpMeta, 'numbers' | 'dataDate' | 'version'>): CompiledMnp {
+  build(meta: BuildMeta): CompiledMnp {
+    return this.finish(this.compact(false), meta);
+  }
+
+  /**
+   * Applies what this builder holds on top of `base` without re-reading it: the builder's numbers
+   * (returns included) are compacted on their own, then merged code by code with the base's sorted
+   * arrays, the builder's word winning. A daily increment costs one pass over the base, not a
+   * rebuild. The builder must have been started with `seedOperators(base)`.
+   */
+  mergeOnto(base: CompiledMnp, meta: BuildMeta): CompiledMnp {
+    const d = this.compact(true);
+    const cap = base.subs.length + d.subs.length;
+    const subs = new Uint32Array(cap);
+    const ops = new Uint16Array(cap);
+    const days = new Uint16Array(cap);
+    const codeIndex = new Uint32Array(1001);
+    let n = 0;
+    for (let c = 0; c < 1000; c++) {
+      codeIndex[c] = n;
+      let i = base.codeIndex[c]!;
+      const iEnd = base.codeIndex[c + 1]!;
+      let j = d.codeIndex[c]!;
+      const jEnd = d.codeIndex[c + 1]!;
+      if (j === jEnd) {
+        // Untouched code: one block copy.
+        subs.set(base.subs.subarray(i, iEnd), n);
+        ops.set(base.ops.subarray(i, iEnd), n);
+        days.set(base.days.subarray(i, iEnd), n);
+        n += iEnd - i;
+        continue;
+      }
+      while (i < iEnd || j < jEnd) {
+        const bs = i < iEnd ? base.subs[i]! : Infinity;
+        const ds = j < jEnd ? d.subs[j]! : Infinity;
+        if (bs < ds) {
+          subs[n] = bs;
+          ops[n] = base.ops[i]!;
+          days[n++] = base.days[i++]!;
+          continue;
+        }
+        if (bs === ds) i++;
+        if (d.ops[j] !== TOMBSTONE) {
+          subs[n] = ds;
+          ops[n] = d.ops[j]!;
+          days[n++] = d.days[j]!;
+        }
+        j++;
+      }
+    }
+    codeIndex[1000] = n;
+    return this.finish(
+      { codeIndex, subs: subs.slice(0, n), ops: ops.slice(0, n), days: days.slice(0, n) },
+      meta,
+    );
+  }
+
+  /** Gives the builder the base's operator entries under the same ids, and its directory. */
+  seedOperators(base: CompiledMnp): void {
+    for (const e of base.operators) this.operatorId(e);
+    for (const d of base.directory) this.directory.set(d.code, d);
+  }
+
+  /** Sorted, deduplicated arrays per code; returns kept as tombstones when asked. */
+  private compact(keepTombstones: boolean): Arrays {
     const n = this.codes.length;
     const codes = this.codes.data;
     const perCode = new Uint32Array(1001);
@@ -155,7 +234,6 @@ export class MnpBuilder {
     const outDays = new Uint16Array(n);
     const codeIndex = new Uint32Array(1001);
     let count = 0;
-    let newest = 0;
     const subs = this.subs.data;
     const ops = this.ops.data;
     const days = this.days.data;
@@ -177,19 +255,30 @@ export class MnpBuilder {
         const sub = sorted[k]!;
         const row = slot[sub]! - 1;
         slot[sub] = 0;
-        if (ops[row] === TOMBSTONE) continue;
+        if (ops[row] === TOMBSTONE && !keepTombstones) continue;
         outSubs[count] = sub;
         outOps[count] = ops[row]!;
         outDays[count] = days[row]!;
-        if (days[row]! > newest) newest = days[row]!;
         count++;
       }
     }
     codeIndex[1000] = count;
+    return {
+      codeIndex,
+      subs: outSubs.slice(0, count),
+      ops: outOps.slice(0, count),
+      days: outDays.slice(0, count),
+    };
+  }
+
+  private finish(a: Arrays, meta: BuildMeta): CompiledMnp {
+    const count = a.subs.length;
+    let newest = 0;
+    for (let i = 0; i < count; i++) if (a.days[i]! > newest) newest = a.days[i]!;
     let h = 0x811c9dc5;
     for (let i = 0; i < count; i += 1 + (count >>> 16)) {
-      h = Math.imul(h ^ outSubs[i]!, 0x01000193) >>> 0;
-      h = Math.imul(h ^ outOps[i]!, 0x01000193) >>> 0;
+      h = Math.imul(h ^ a.subs[i]!, 0x01000193) >>> 0;
+      h = Math.imul(h ^ a.ops[i]!, 0x01000193) >>> 0;
     }
     h = Math.imul(h ^ count, 0x01000193) >>> 0;
     const dataDate = dayToIso(newest);
@@ -202,10 +291,16 @@ export class MnpBuilder {
       },
       operators: [...this.operators],
       directory: [...this.directory.values()],
-      codeIndex,
-      subs: outSubs.slice(0, count),
-      ops: outOps.slice(0, count),
-      days: outDays.slice(0, count),
+      ...a,
     };
   }
+}
+
+type BuildMeta = Omit<MnpMeta, 'numbers' | 'dataDate' | 'version'>;
+
+interface Arrays {
+  readonly codeIndex: Uint32Array;
+  readonly subs: Uint32Array;
+  readonly ops: Uint16Array;
+  readonly days: Uint16Array;
 }

@@ -186,9 +186,10 @@ export async function importMnp(opts: MnpImportOptions): Promise<MnpImportResult
     const previous = readPrevious(path, replaced);
     const builder = new MnpBuilder();
     if (previous) {
-      // A full list replaces the numbers but keeps the operator directory.
+      // A full list replaces the numbers but keeps the operator directory; increments are merged
+      // onto the current data, which needs its operator entries under the same ids.
       if (replaced) for (const d of previous.directory) builder.directory.set(d.code, d);
-      else builder.seed(previous);
+      else builder.seedOperators(previous);
     }
     const reports: MnpFileReport[] = [];
     for (const c of classified) {
@@ -202,10 +203,12 @@ export async function importMnp(opts: MnpImportOptions): Promise<MnpImportResult
       reports.push(report);
       opts.onFile?.(report);
     }
-    const compiled = builder.build({
+    const buildMeta = {
       builtAt: new Date().toISOString(),
       sources: reports.map((r) => ({ file: r.file, kind: r.kind, rows: r.rows, rejected: r.rejectedCount })),
-    });
+    };
+    const compiled =
+      previous && !replaced ? builder.mergeOnto(previous, buildMeta) : builder.build(buildMeta);
     const problems = validateMnp(reports, compiled.meta, previous?.meta ?? null, replaced, opts);
     if (problems.length > 0) {
       throw new NuminfoError(
