@@ -11,6 +11,11 @@ const COLUMNS: readonly Column<LookupResult>[] = [
   ['COUNTRY', (r) => (r.country ? `${r.country.flag} ${r.country.iso}` : '')],
   ['TYPE', (r) => (r.error ? `${r.type} (${r.error})` : r.type)],
   ['OPERATOR', (r) => r.operator?.name ?? r.carrier ?? ''],
+  [
+    'PORTED FROM',
+    (r) =>
+      r.ported && r.range_operator ? `${r.range_operator.name}${r.ported_at ? ` (${r.ported_at})` : ''}` : '',
+  ],
   ['REGION', (r) => r.location ?? r.region?.name ?? ''],
   ['TIME ZONE', (r) => (r.timezone ? `${r.timezone.utc} ${r.timezone.iana}` : '')],
 ];
@@ -31,6 +36,14 @@ export async function runLookup(values: CliValues, numbers: readonly string[]): 
     throw new NuminfoError('MISSING_PARAMETER', 'give at least one number: numinfo lookup NUMBER...');
   const service = loadService(configFrom(values));
   const results = await Promise.all(numbers.map((n) => service.lookupDetailed(n)));
-  process.stdout.write(values.json ? JSON.stringify(results, null, 2) + '\n' : renderTable(COLUMNS, results));
+  process.stdout.write(
+    values.json
+      ? JSON.stringify(results, null, 2) + '\n'
+      : renderTable(
+          // The porting column only when some number was ported.
+          results.some((r) => r.ported) ? COLUMNS : COLUMNS.filter(([t]) => t !== 'PORTED FROM'),
+          results,
+        ),
+  );
   return exitCodeOf(results);
 }
