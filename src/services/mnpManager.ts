@@ -81,7 +81,12 @@ export class MnpManager {
     if (this.watching) return;
     this.watching = true;
     watchFile(this.snapPath, { interval: intervalMs, persistent: false }, (cur) => {
-      if (cur.mtimeMs > 0 && cur.mtimeMs !== this.lastMtime) this.loadSnapshot();
+      if (cur.mtimeMs > 0 && cur.mtimeMs !== this.lastMtime && this.loadSnapshot()) {
+        // An import in another process (`numinfo mnp import`) drops the overrides its data
+        // supersedes from the file; follow it, and prune here too in case this ran first.
+        this.loadOverrides();
+        this.pruneOverrides();
+      }
     });
   }
 

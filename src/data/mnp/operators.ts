@@ -23,8 +23,12 @@ export const KNOWN_MNP_OPERATORS: readonly MnpOperatorInfo[] = [
   { code: 'RTK', mnc: '39', inn: '7707049388', name: 'ПАО "Ростелеком"' },
 ];
 
-/** `mMEGAFON` → `MEGAFON`: the `m` prefix of the dumps is not part of the code. */
+/**
+ * `mMEGAFON` → `MEGAFON`: the `m` prefix of the dumps is not part of the code. Codes are upper
+ * case, so a lower-case `m` before an upper-case letter is the prefix; `mts` typed by a person is not.
+ */
 export function orgCode(ownerId: string): string {
   const t = ownerId.trim();
-  return t.length > 1 && t.charCodeAt(0) === 109 /* m */ ? t.slice(1) : t;
+  const second = t.charCodeAt(1);
+  return t.length > 1 && t.charCodeAt(0) === 109 /* m */ && second >= 65 && second <= 90 ? t.slice(1) : t;
 }
