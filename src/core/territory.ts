@@ -1,4 +1,19 @@
-import { findSubjects, type Subject } from './regions.js';
+import { findSubjects as findSubjectsUncached, type Subject } from './regions.js';
+
+/**
+ * Thousands of territories repeat a few hundred region spellings; matching them is most of the
+ * registry's load time, so each spelling is matched once per process.
+ */
+const subjectsByText = new Map<string, Subject[]>();
+
+function findSubjects(text: string): Subject[] {
+  let hit = subjectsByText.get(text);
+  if (!hit) {
+    hit = findSubjectsUncached(text);
+    if (subjectsByText.size < 50_000) subjectsByText.set(text, hit);
+  }
+  return hit;
+}
 import { zoneForTerritory } from './timezones.js';
 import type { PlaceName, Region, Territory } from './types.js';
 
