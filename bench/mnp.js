@@ -178,6 +178,15 @@ async function main() {
       },
       {
         scenario,
+        metric: "lookups/s with MNP, all ranges (the lookup scenario's mix)",
+        measured: `${fmt(m.mixedWith)} /s`,
+        baseline: `${fmt(m.mixedWithout)} /s without MNP`,
+        ratio: `${((m.mixedWith / m.mixedWithout) * 100).toFixed(0)}%`,
+        target: '>= 90% of without',
+        pass: m.mixedWith / m.mixedWithout >= 0.9,
+      },
+      {
+        scenario,
         metric: `daily increment, ${fmt(dayRows)} rows onto ${fmt(full.meta.numbers)}`,
         measured: secs(incMs),
         baseline: '-',

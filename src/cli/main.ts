@@ -12,6 +12,7 @@ const USAGE = `numinfo — phone-number intelligence over the Russian numbering 
 
 Usage:
   numinfo serve  [--port N] [--host H] [--data-dir DIR] [--source URL|DIR] [--no-auto-update] [--config FILE]
+                 [--agi]   (also a FastAGI server: NUMINFO_AGI_PORT, default 4573; NUMINFO_AGI_HOST)
   numinfo update [--source URL|DIR] [--data-dir DIR] [--force] [--quiet]
   numinfo lookup NUMBER... [--json] [--data-dir DIR]
   numinfo clean  STRING... [--hint REGION] [--json] [--data-dir DIR]   (no STRING: one per line from stdin)
@@ -29,6 +30,7 @@ export const OPTIONS = {
   source: { type: 'string' },
   config: { type: 'string' },
   'no-auto-update': { type: 'boolean' },
+  agi: { type: 'boolean' },
   force: { type: 'boolean' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },

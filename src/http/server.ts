@@ -2,12 +2,15 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { MnpManager } from '../services/mnpManager.js';
 import type { NumberService } from '../services/numberService.js';
+import { Router } from '../services/routing/router.js';
+import type { RoutingManager } from '../services/routing/routingManager.js';
 import { ApiKeySet } from './apiKeys.js';
 import { ahunterPlugin } from './ahunter/plugin.js';
 import { dadataPlugin } from './dadata/plugin.js';
 import { mapError } from './errorMapping.js';
 import { mnpPlugin } from './native/mnp.js';
 import { nativePlugin } from './native/plugin.js';
+import { routePlugin } from './native/route.js';
 import { voxlinkPlugin } from './voxlink/plugin.js';
 
 export interface ServerOptions {
@@ -15,6 +18,8 @@ export interface ServerOptions {
   readonly config: Pick<Config, 'batchLimit' | 'logLevel'> & Partial<Pick<Config, 'apiKeys'>>;
   /** Manages MNP overrides; without it `PUT/DELETE /v1/mnp/{number}` are unavailable. */
   readonly mnp?: MnpManager | null;
+  /** Routing rules for `/v1/route`; without it every call takes the route `default`. */
+  readonly routing?: RoutingManager | null;
   /** Extra fields for /healthz (snapshot path, first-start state). */
   readonly health?: () => Record<string, unknown>;
 }
@@ -51,6 +56,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     batchLimit: opts.config.batchLimit,
     health: opts.health,
   });
+  void app.register(routePlugin, { service: opts.service, routes: opts.routing ?? Router.empty() });
   void app.register(voxlinkPlugin, { service: opts.service });
   const keys = new ApiKeySet(opts.config.apiKeys ?? '');
   void app.register(mnpPlugin, { service: opts.service, manager: opts.mnp ?? null, keys });

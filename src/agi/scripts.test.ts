@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { LookupResult } from '../core/types.js';
+import { latinSafe, lookupStatus, parseRequest } from './scripts.js';
+
+describe('parseRequest', () => {
+  const h = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
+  it.each([
+    [
+      { agi_network_script: 'lookup', agi_arg_1: '79161234567', agi_callerid: '74951234567' },
+      { script: 'lookup', number: '79161234567', numberFrom: 'arg', direction: 'out', latin: null },
+    ],
+    [
+      { agi_network_script: 'lookup', agi_callerid: ' 74951234567 ' },
+      { script: 'lookup', number: '74951234567', numberFrom: 'callerid', direction: 'out', latin: null },
+    ],
+    [
+      { agi_network_script: 'check', agi_arg_1: '', agi_callerid: 'unknown' },
+      { script: 'check', number: '', numberFrom: 'none', direction: 'out', latin: null },
+    ],
+    [
+      { agi_network_script: 'route', agi_extension: '89161234567', agi_callerid: '100' },
+      { script: 'route', number: '89161234567', numberFrom: 'extension', direction: 'out', latin: null },
+    ],
+    [
+      { agi_network_script: 'Route?latin=1&direction=in', agi_arg_1: '79161234567' },
+      { script: 'route', number: '79161234567', numberFrom: 'arg', direction: 'in', latin: true },
+    ],
+    [
+      {
+        agi_network_script: '/numinfo/route/',
+        agi_arg_1: '79161234567',
+        agi_arg_2: 'in',
+        agi_arg_3: 'latin=0',
+      },
+      { script: 'route', number: '79161234567', numberFrom: 'arg', direction: 'in', latin: false },
+    ],
+    [
+      { agi_request: 'agi://pbx-helper:4573/lookup?latin', agi_arg_1: 'latin=yes', agi_arg_2: '79161234567' },
+      { script: 'lookup', number: '79161234567', numberFrom: 'arg', direction: 'out', latin: true },
+    ],
+    [{ agi_network: 'yes' }, { script: '', number: '', numberFrom: 'none', direction: 'out', latin: null }],
+  ])('%j', (header, want) => {
+    expect(parseRequest(h(header))).toEqual(want);
+  });
+});
+
+describe('values', () => {
+  it.each([
+    ['OOO "Rog"', 'OOO "Rog"'],
+    ['ПАО "МегаФон"', 'PAO "MegaFon"'],
+    ['Краснодарский край', 'Krasnodarskiy kray'],
+    ['«Связь» — №1 ✓', '"Svyaz" - N1 ?'],
+    ['tab\there', 'tab?here'],
+  ])('latinSafe(%j) = %j', (value, want) => {
+    expect(latinSafe(value)).toBe(want);
+  });
+
+  it.each([
+    [null, 'OK'],
+    ['NOT_IN_PLAN', 'NOT_FOUND'],
+    ['INVALID_NUMBER', 'NOT_FOUND'],
+    ['INPUT_EMPTY', 'NO_NUMBER'],
+    ['REGISTRY_NOT_LOADED', 'NO_DATA'],
+    ['TOO_SHORT', 'BAD_NUMBER'],
+    ['NOT_A_NUMBER', 'BAD_NUMBER'],
+    ['INVALID_COUNTRY_CODE', 'BAD_NUMBER'],
+  ])('lookupStatus(error %s) = %s', (error, want) => {
+    expect(lookupStatus({ error } as LookupResult)).toBe(want);
+  });
+});

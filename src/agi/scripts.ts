@@ -1,0 +1,242 @@
+/**
+ * The FastAGI scripts: what `agi://host/lookup`, `/route` and `/check` answer for one call, as the
+ * command lines to send. Which number, which options, which variables: docs/asterisk.md.
+ */
+import { transliterate } from '../core/translit.js';
+import type { LookupResult } from '../core/types.js';
+import type { CallCheck, CallChecker, Direction, RouteSource } from '../services/routing/types.js';
+import { headerArgs, setVariable, verbose, type AgiHeader } from './protocol.js';
+
+export const SCRIPTS = ['lookup', 'route', 'check'] as const;
+export type ScriptName = (typeof SCRIPTS)[number];
+
+/** What the scripts need from the rest of numinfo. */
+export interface ScriptDeps {
+  lookup(input: string): LookupResult;
+  /** The current routing rules (asked per call: they may be reloaded). */
+  router(): RouteSource;
+  /** The current allow/block checker; null until blacklists and reputation exist. */
+  checker(): CallChecker | null;
+  /** Transliterate every value unless the call says `latin=0`. */
+  readonly latin: boolean;
+}
+
+/** One call's request, read from its header block. */
+export interface AgiRequest {
+  /** `lookup`, `route`, `check`, or whatever else the dialplan asked for (lower case); '' when none. */
+  readonly script: string;
+  /** The number to look up, trimmed; '' when there is none. */
+  readonly number: string;
+  readonly numberFrom: 'arg' | 'callerid' | 'extension' | 'none';
+  readonly direction: Direction;
+  /** `latin=1` / `latin=0` in the URL query or the arguments; null: the server's default. */
+  readonly latin: boolean | null;
+}
+
+/** What a script produced: the commands in order, and a line for the server log when something is off. */
+export interface ScriptRun {
+  readonly script: string;
+  readonly commands: readonly string[];
+  readonly problem: string | null;
+}
+
+function flag(value: string): boolean | null {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === '1' || v === 'yes' || v === 'true' || v === 'on') return true;
+  if (v === '0' || v === 'no' || v === 'false' || v === 'off') return false;
+  return null;
+}
+
+/** Caller ID and extension values that mean "no number". */
+function present(value: string | undefined): string {
+  const v = value?.trim() ?? '';
+  return v === 'unknown' || v === 'anonymous' ? '' : v;
+}
+
+/**
+ * The script and its inputs. The script is the last path segment of `agi_network_script`
+ * (`lookup?latin=1` → `lookup`), or of `agi_request` when the former is missing. Arguments of the form
+ * `name=value` (and the URL query) are options (`latin`, `direction`); the others are positional: the
+ * number, then for `route` the direction (`in` / `out`, default `out`). Without a number argument,
+ * `route` takes `agi_extension` (the dialled number of an outgoing call) and `lookup` / `check` take
+ * `agi_callerid` (the caller of an incoming call).
+ */
+export function parseRequest(header: AgiHeader): AgiRequest {
+  let target = header.get('agi_network_script');
+  if (target === undefined) {
+    const req = header.get('agi_request') ?? '';
+    const scheme = req.indexOf('://');
+    const slash = scheme < 0 ? -1 : req.indexOf('/', scheme + 3);
+    target = slash < 0 ? '' : req.slice(slash + 1);
+  }
+  const q = target.indexOf('?');
+  const path = (q < 0 ? target : target.slice(0, q)).replace(/^\/+|\/+$/g, '');
+  const script = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+
+  let latin: boolean | null = null;
+  let direction: Direction | null = null;
+  const option = (name: string, value: string): void => {
+    const key = name.trim().toLowerCase();
+    if (key === 'latin') latin = flag(value) ?? latin;
+    else if (key === 'direction') {
+      const d = value.trim().toLowerCase();
+      if (d === 'in' || d === 'out') direction = d;
+    }
+  };
+  if (q >= 0) {
+    for (const pair of target.slice(q + 1).split('&')) {
+      const eq = pair.indexOf('=');
+      option(eq < 0 ? pair : pair.slice(0, eq), eq < 0 ? '' : pair.slice(eq + 1));
+    }
+  }
+  const positional: string[] = [];
+  for (const arg of headerArgs(header)) {
+    const eq = arg.indexOf('=');
+    if (eq > 0 && /^[A-Za-z_]+$/.test(arg.slice(0, eq))) option(arg.slice(0, eq), arg.slice(eq + 1));
+    else positional.push(arg);
+  }
+  if (direction === null) {
+    const d = positional[1]?.trim().toLowerCase();
+    direction = d === 'in' ? 'in' : 'out';
+  }
+
+  let number = positional[0]?.trim() ?? '';
+  let numberFrom: AgiRequest['numberFrom'] = 'arg';
+  if (number === '') {
+    if (script === 'route') {
+      number = present(header.get('agi_extension'));
+      numberFrom = 'extension';
+    } else {
+      number = present(header.get('agi_callerid'));
+      numberFrom = 'callerid';
+    }
+    if (number === '') numberFrom = 'none';
+  }
+  return { script, number, numberFrom, direction, latin };
+}
+
+/**
+ * NUMINFO_STATUS for a lookup: OK (found, or a valid foreign number), NOT_FOUND (a well-formed
+ * number outside the plan), BAD_NUMBER (not a usable phone number), NO_NUMBER (nothing to look up),
+ * NO_DATA (the Russian registry is not loaded).
+ */
+export function lookupStatus(r: LookupResult): string {
+  if (r.error === null) return 'OK';
+  switch (r.error) {
+    case 'NOT_IN_PLAN':
+    case 'INVALID_NUMBER':
+      return 'NOT_FOUND';
+    case 'INPUT_EMPTY':
+      return 'NO_NUMBER';
+    case 'REGISTRY_NOT_LOADED':
+      return 'NO_DATA';
+    default:
+      return 'BAD_NUMBER';
+  }
+}
+
+/** Punctuation the registry and caller names use, in ASCII. */
+const PUNCTUATION: Readonly<Record<string, string>> = {
+  '«': '"',
+  '»': '"',
+  '„': '"',
+  '“': '"',
+  '”': '"',
+  '‘': "'",
+  '’': "'",
+  '—': '-',
+  '–': '-',
+  '№': 'N',
+  '\u00a0': ' ',
+};
+
+/**
+ * ASCII for older Asterisk: Cyrillic transliterated, quotes and dashes made plain, anything else
+ * outside printable ASCII as `?`.
+ */
+export function latinSafe(value: string): string {
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c > 126) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return value;
+  return transliterate(value).replace(/[^\x20-\x7e]/gu, (ch) => PUNCTUATION[ch] ?? '?');
+}
+
+const ALLOW: CallCheck = Object.freeze({ decision: 'allow', reasons: Object.freeze([]), trust: 5 });
+
+type Vars = [name: string, value: string][];
+
+function lookupVars(r: LookupResult): Vars {
+  const operator = r.operator?.name ?? r.carrier ?? '';
+  return [
+    ['NUMINFO_OPERATOR', operator],
+    ['NUMINFO_OPERATOR_LAT', latinSafe(operator)],
+    ['NUMINFO_REGION', r.region?.name ?? ''],
+    ['NUMINFO_REGION_CODE', r.region?.code ?? ''],
+    ['NUMINFO_TYPE', r.type],
+    ['NUMINFO_PORTED', r.ported ? '1' : '0'],
+    ['NUMINFO_MNC', r.mnc ?? ''],
+    ['NUMINFO_STATUS', lookupStatus(r)],
+  ];
+}
+
+function commands(vars: Vars, latin: boolean): string[] {
+  return vars.map(([name, value]) => setVariable(name, latin ? latinSafe(value) : value));
+}
+
+/** Runs the script a call asked for. Never throws: a failing lookup or router gives NUMINFO_STATUS=ERROR. */
+export function runScript(header: AgiHeader, deps: ScriptDeps): ScriptRun {
+  let req: AgiRequest | null = null;
+  try {
+    req = parseRequest(header);
+    const latin = req.latin ?? deps.latin;
+    switch (req.script) {
+      case 'lookup': {
+        const r = deps.lookup(req.number);
+        return { script: req.script, commands: commands(lookupVars(r), latin), problem: null };
+      }
+      case 'route': {
+        const r = deps.lookup(req.number);
+        const decision = deps.router().route(r, req.direction);
+        const vars: Vars = [
+          ['NUMINFO_ROUTE', decision.route],
+          ['NUMINFO_ROUTE_RULE', decision.rule ?? ''],
+          ['NUMINFO_STATUS', lookupStatus(r)],
+        ];
+        return { script: req.script, commands: commands(vars, latin), problem: null };
+      }
+      case 'check': {
+        const r = deps.lookup(req.number);
+        const c = deps.checker()?.check(r) ?? ALLOW;
+        const vars: Vars = [
+          ['NUMINFO_DECISION', c.decision],
+          ['NUMINFO_TRUST', c.trust.toFixed(2)],
+          ['NUMINFO_REASONS', c.reasons.join(',')],
+          ['NUMINFO_STATUS', lookupStatus(r)],
+        ];
+        return { script: req.script, commands: commands(vars, latin), problem: null };
+      }
+      default: {
+        const name = latinSafe(req.script);
+        const message = `numinfo: unknown FastAGI script "${name}" (known: ${SCRIPTS.join(', ')})`;
+        return {
+          script: req.script,
+          commands: [verbose(message, 1), setVariable('NUMINFO_STATUS', 'UNKNOWN_SCRIPT')],
+          problem: message,
+        };
+      }
+    }
+  } catch (e) {
+    const script = req?.script ?? '';
+    return {
+      script,
+      commands: [setVariable('NUMINFO_STATUS', 'ERROR')],
+      problem: `numinfo: FastAGI script "${script}" failed: ${(e as Error)?.message ?? String(e)}`,
+    };
+  }
+}

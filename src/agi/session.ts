@@ -1,0 +1,256 @@
+/**
+ * One FastAGI connection: read the header block (size cap, deadline), run the script, send its
+ * commands one at a time, each after the reply to the one before, then close. Stops at `HANGUP` or
+ * `511` (the channel is gone), logs `510` / `520` and goes on. Never throws: whatever the peer sends,
+ * the connection ends with a clean close, and with a log line when the peer broke the protocol.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../services/registryManager.js';
+import { parseHeaderLine, ReplyReader, type AgiHeader } from './protocol.js';
+
+/** Why a session ended. */
+export type SessionEnd =
+  /** Every command sent and answered. */
+  | 'done'
+  /** Asterisk sent `HANGUP`. */
+  | 'hangup'
+  /** Asterisk answered `511`: the channel is gone. */
+  | 'dead_channel'
+  /** The peer closed the connection before the end (or reset it). */
+  | 'peer_closed'
+  /** No header block, or no reply, within the time limit. */
+  | 'timeout'
+  /** The header block broke the protocol or the size cap. */
+  | 'bad_header'
+  /** A reply broke the protocol. */
+  | 'bad_reply'
+  /** The server shut the session down. */
+  | 'shutdown';
+
+export interface SessionOptions {
+  /** Time for the whole header block, and for each reply. */
+  readonly timeoutMs: number;
+  /** Largest header block accepted, in bytes. */
+  readonly maxHeaderBytes: number;
+  readonly log: Logger;
+  /** The commands for a complete header block, in order (each with its `\n`). */
+  run(header: AgiHeader): { readonly script: string; readonly commands: readonly string[] };
+  onEnd(session: AgiSession, why: SessionEnd): void;
+}
+
+/** Longest reply line (or unfinished line) kept; Asterisk's replies are far shorter. */
+const MAX_REPLY_LINE = 64 * 1024;
+/** Lines of a multi-line 520 usage text kept for the log. */
+const MAX_USAGE_LINES = 200;
+
+const HEADER = 0;
+const COMMANDS = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+export class AgiSession {
+  private state = HEADER;
+  private readonly header = new Map<string, string>();
+  private headerBytes = 0;
+  private rest: Buffer | null = null;
+  private reader: ReplyReader | null = null;
+  private script = '';
+  private commands: readonly string[] = [];
+  /** Index of the command awaiting its reply. */
+  private next = 0;
+  private readonly timer: NodeJS.Timeout;
+  private peer: string | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly opts: SessionOptions,
+  ) {
+    this.timer = setTimeout(this.onTimeout, opts.timeoutMs);
+    this.timer.unref();
+    socket.on('data', this.onData);
+    socket.on('end', this.onPeerEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  /** `10.0.0.5:41234 (SIP/trunk-00000a3f)`, for log lines. */
+  private who(): string {
+    if (this.peer === null)
+      this.peer = `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+    const channel = this.header.get('agi_channel');
+    return channel ? `${this.peer} (${channel})` : this.peer;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state >= CLOSING) return;
+    const buf = this.rest === null ? chunk : Buffer.concat([this.rest, chunk]);
+    this.rest = null;
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      const line = buf.toString('utf8', start, end);
+      const size = nl + 1 - start;
+      start = nl + 1;
+      if (this.state === HEADER) this.headerLine(line, size);
+      else this.replyLine(line);
+      if (this.state >= CLOSING) return;
+    }
+    if (start < buf.length) {
+      const left = buf.length - start;
+      if (this.state === HEADER && this.headerBytes + left > this.opts.maxHeaderBytes) {
+        this.badHeader(`header block longer than ${this.opts.maxHeaderBytes} bytes`);
+        return;
+      }
+      if (this.state === COMMANDS && left > MAX_REPLY_LINE) {
+        this.finish('bad_reply', `reply line longer than ${MAX_REPLY_LINE} bytes`);
+        return;
+      }
+      // A copy: the rest is small, and a slice would keep the whole chunk alive.
+      this.rest = Buffer.from(buf.subarray(start));
+    }
+  };
+
+  private headerLine(line: string, size: number): void {
+    this.headerBytes += size;
+    if (this.headerBytes > this.opts.maxHeaderBytes) {
+      this.badHeader(`header block longer than ${this.opts.maxHeaderBytes} bytes`);
+      return;
+    }
+    if (line === '') {
+      this.startCommands();
+      return;
+    }
+    const kv = parseHeaderLine(line);
+    if (kv === null) {
+      this.badHeader(`not an agi_* header line: ${JSON.stringify(line.slice(0, 80))}`);
+      return;
+    }
+    this.header.set(kv[0], kv[1]);
+  }
+
+  private startCommands(): void {
+    if (this.header.size === 0) {
+      this.badHeader('empty header block');
+      return;
+    }
+    const run = this.opts.run(this.header);
+    this.script = run.script;
+    this.commands = run.commands;
+    this.state = COMMANDS;
+    this.reader = new ReplyReader();
+    this.send();
+  }
+
+  /** Sends the next command, or ends the session after the last one. */
+  private send(): void {
+    const cmd = this.commands[this.next];
+    if (cmd === undefined) {
+      this.finish('done', null);
+      return;
+    }
+    this.timer.refresh();
+    this.socket.write(cmd);
+  }
+
+  private replyLine(line: string): void {
+    const reader = this.reader!;
+    const reply = reader.push(line);
+    if (reply === null) {
+      if (reader.usageLines > MAX_USAGE_LINES) this.finish('bad_reply', '520 usage text too long');
+      return;
+    }
+    switch (reply.kind) {
+      case 'result':
+        break;
+      case 'hangup':
+        this.finish('hangup', null);
+        return;
+      case 'invalid':
+        this.finish('bad_reply', `not an AGI reply: ${JSON.stringify(reply.line.slice(0, 80))}`);
+        return;
+      case 'error':
+        if (reply.code === 511) {
+          this.finish('dead_channel', null);
+          return;
+        }
+        this.opts.log.warn(
+          `agi ${this.who()}: script ${this.script}: Asterisk answered "${reply.code} ${reply.message}"` +
+            `${
+              reply.usage.length > 0
+                ? ` (${reply.usage
+                    .map((u) => u.trim())
+                    .join(' ')
+                    .slice(0, 200)})`
+                : ''
+            } to ` +
+            `${(this.commands[this.next] ?? '').trimEnd()}; going on`,
+        );
+        break;
+    }
+    this.next++;
+    this.send();
+  }
+
+  private badHeader(why: string): void {
+    this.finish('bad_header', `malformed FastAGI header: ${why}`);
+  }
+
+  /** Ends the session: a log line when `problem` says why, then a graceful close. */
+  private finish(why: SessionEnd, problem: string | null): void {
+    if (this.state >= CLOSING) return;
+    if (problem !== null) this.opts.log.warn(`agi ${this.who()}: ${problem}; closing`);
+    this.state = CLOSING;
+    this.rest = null;
+    this.opts.onEnd(this, why);
+    // A peer that never closes its side is cut off after one more time limit.
+    this.timer.refresh();
+    this.socket.end();
+  }
+
+  /** Server shutdown: ends the session now. */
+  shutdown(destroy: boolean): void {
+    this.finish('shutdown', null);
+    if (destroy) this.socket.destroy();
+  }
+
+  private readonly onTimeout = (): void => {
+    if (this.state === CLOSED) return;
+    if (this.state === CLOSING) {
+      this.socket.destroy();
+      return;
+    }
+    const what =
+      this.state === HEADER
+        ? 'no complete header block'
+        : `no reply to ${(this.commands[this.next] ?? '').trimEnd()}`;
+    this.finish('timeout', `${what} within ${this.opts.timeoutMs} ms`);
+    this.socket.destroy();
+  };
+
+  private readonly onPeerEnd = (): void => {
+    if (this.state === HEADER && (this.headerBytes > 0 || this.rest !== null)) {
+      this.finish('bad_header', 'malformed FastAGI header: connection closed before the empty line');
+    } else {
+      // Nothing sent at all (a port probe), or Asterisk went away mid-session: nothing to report.
+      this.finish('peer_closed', null);
+    }
+  };
+
+  private readonly onError = (e: Error): void => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const quiet = code === 'ECONNRESET' || code === 'EPIPE';
+    this.finish(
+      this.state === HEADER ? 'bad_header' : 'peer_closed',
+      quiet && this.state !== HEADER ? null : `connection error: ${e.message}`,
+    );
+    this.socket.destroy();
+  };
+
+  private readonly onClose = (): void => {
+    if (this.state < CLOSING) this.finish('peer_closed', null);
+    this.state = CLOSED;
+    clearTimeout(this.timer);
+  };
+}
