@@ -24,7 +24,11 @@ export default tseslint.config(
     ['**/data/*', '**/services/*', '**/http/*', '**/cli/*', 'node:fs', 'node:net', 'node:http', 'fastify'],
     'the core is pure: no I/O and no imports from outer layers',
   ),
-  layer(['src/data/**/*.ts'], ['**/services/*', '**/http/*', '**/cli/*'], 'data must not depend on services or faces'),
+  layer(
+    ['src/data/**/*.ts'],
+    ['**/services/*', '**/http/*', '**/cli/*'],
+    'data must not depend on services or faces',
+  ),
   layer(['src/services/**/*.ts'], ['**/http/*', '**/cli/*'], 'services must not depend on faces'),
   {
     files: ['src/**/*.test.ts', 'test/**'],

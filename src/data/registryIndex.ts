@@ -89,7 +89,8 @@ export class RegistryIndex {
   operatorByInn(inn: string): Operator | null {
     if (!this.operatorsByInn) {
       this.operatorsByInn = new Map();
-      for (const op of this.operators) if (op.inn && !this.operatorsByInn.has(op.inn)) this.operatorsByInn.set(op.inn, op);
+      for (const op of this.operators)
+        if (op.inn && !this.operatorsByInn.has(op.inn)) this.operatorsByInn.set(op.inn, op);
     }
     return this.operatorsByInn.get(inn) ?? null;
   }

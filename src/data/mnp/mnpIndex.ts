@@ -77,7 +77,6 @@ export class MnpIndex {
     return subs[at] === sub ? at : -1;
   }
 
-
   operatorAt(i: number): number {
     return this.ops[i]!;
   }
