@@ -80,7 +80,7 @@ export async function startAgiServer(opts: AgiServerOptions): Promise<AgiServer>
       if (r.problem !== null) log.warn(`agi: ${r.problem}`);
       return r;
     },
-    onEnd: (_s: AgiSession, why: SessionEnd) => {
+    onEnd: (why: SessionEnd) => {
       ended[why]++;
     },
   };

@@ -35,7 +35,7 @@ export interface SessionOptions {
   readonly log: Logger;
   /** The commands for a complete header block, in order (each with its `\n`). */
   run(header: AgiHeader): { readonly script: string; readonly commands: readonly string[] };
-  onEnd(session: AgiSession, why: SessionEnd): void;
+  onEnd(why: SessionEnd): void;
 }
 
 /** Longest reply line (or unfinished line) kept; Asterisk's replies are far shorter. */
@@ -203,7 +203,7 @@ export class AgiSession {
     if (problem !== null) this.opts.log.warn(`agi ${this.who()}: ${problem}; closing`);
     this.state = CLOSING;
     this.rest = null;
-    this.opts.onEnd(this, why);
+    this.opts.onEnd(why);
     // A peer that never closes its side is cut off after one more time limit.
     this.timer.refresh();
     this.socket.end();
