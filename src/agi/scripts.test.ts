@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LookupResult } from '../core/types.js';
-import { latinSafe, lookupStatus, parseRequest } from './scripts.js';
+import { latinSafe, lookupStatus } from '../services/callVariables.js';
+import { parseRequest } from './scripts.js';
 
 describe('parseRequest', () => {
   const h = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));

@@ -2,8 +2,8 @@
  * The FastAGI scripts: what `agi://host/lookup`, `/route` and `/check` answer for one call, as the
  * command lines to send. Which number, which options, which variables: docs/asterisk.md.
  */
-import { transliterate } from '../core/translit.js';
 import type { LookupResult } from '../core/types.js';
+import { callVariables, latinSafe, lookupStatus } from '../services/callVariables.js';
 import type { CallCheck, CallChecker, Direction, RouteSource } from '../services/routing/types.js';
 import { headerArgs, setVariable, verbose, type AgiHeader } from './protocol.js';
 
@@ -115,74 +115,12 @@ export function parseRequest(header: AgiHeader): AgiRequest {
   return { script, number, numberFrom, direction, latin };
 }
 
-/**
- * NUMINFO_STATUS for a lookup: OK (found, or a valid foreign number), NOT_FOUND (a well-formed
- * number outside the plan), BAD_NUMBER (not a usable phone number), NO_NUMBER (nothing to look up),
- * NO_DATA (the Russian registry is not loaded).
- */
-export function lookupStatus(r: LookupResult): string {
-  if (r.error === null) return 'OK';
-  switch (r.error) {
-    case 'NOT_IN_PLAN':
-    case 'INVALID_NUMBER':
-      return 'NOT_FOUND';
-    case 'INPUT_EMPTY':
-      return 'NO_NUMBER';
-    case 'REGISTRY_NOT_LOADED':
-      return 'NO_DATA';
-    default:
-      return 'BAD_NUMBER';
-  }
-}
-
-/** Punctuation the registry and caller names use, in ASCII. */
-const PUNCTUATION: Readonly<Record<string, string>> = {
-  '«': '"',
-  '»': '"',
-  '„': '"',
-  '“': '"',
-  '”': '"',
-  '‘': "'",
-  '’': "'",
-  '—': '-',
-  '–': '-',
-  '№': 'N',
-  '\u00a0': ' ',
-};
-
-/**
- * ASCII for older Asterisk: Cyrillic transliterated, quotes and dashes made plain, anything else
- * outside printable ASCII as `?`.
- */
-export function latinSafe(value: string): string {
-  let ascii = true;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 32 || c > 126) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return value;
-  return transliterate(value).replace(/[^\x20-\x7e]/gu, (ch) => PUNCTUATION[ch] ?? '?');
-}
-
 const ALLOW: CallCheck = Object.freeze({ decision: 'allow', reasons: Object.freeze([]), trust: 5 });
 
 type Vars = [name: string, value: string][];
 
 function lookupVars(r: LookupResult): Vars {
-  const operator = r.operator?.name ?? r.carrier ?? '';
-  return [
-    ['NUMINFO_OPERATOR', operator],
-    ['NUMINFO_OPERATOR_LAT', latinSafe(operator)],
-    ['NUMINFO_REGION', r.region?.name ?? ''],
-    ['NUMINFO_REGION_CODE', r.region?.code ?? ''],
-    ['NUMINFO_TYPE', r.type],
-    ['NUMINFO_PORTED', r.ported ? '1' : '0'],
-    ['NUMINFO_MNC', r.mnc ?? ''],
-    ['NUMINFO_STATUS', lookupStatus(r)],
-  ];
+  return [...callVariables(r), ['NUMINFO_STATUS', lookupStatus(r)]];
 }
 
 function commands(vars: Vars, latin: boolean): string[] {

@@ -1,4 +1,4 @@
-import { latinSafe, lookupStatus } from '../agi/scripts.js';
+import { callVariables, lookupStatus } from '../services/callVariables.js';
 import type { LookupResult } from '../core/types.js';
 import type { RouteDecision } from '../services/routing/types.js';
 
@@ -21,16 +21,7 @@ export function numinfoVariables(
   result: LookupResult,
   route: RouteDecision | null = null,
 ): [string, string][] {
-  const operator = result.operator?.name ?? result.carrier ?? '';
-  const vars: [string, string][] = [
-    ['NUMINFO_OPERATOR', operator],
-    ['NUMINFO_OPERATOR_LAT', latinSafe(operator)],
-    ['NUMINFO_REGION', result.region?.name ?? ''],
-    ['NUMINFO_REGION_CODE', result.region?.code ?? ''],
-    ['NUMINFO_TYPE', result.type],
-    ['NUMINFO_PORTED', result.ported ? '1' : '0'],
-    ['NUMINFO_MNC', result.mnc ?? ''],
-  ];
+  const vars: [string, string][] = callVariables(result);
   if (route !== null) vars.push(['NUMINFO_ROUTE', route.route], ['NUMINFO_ROUTE_RULE', route.rule ?? '']);
   vars.push(['NUMINFO_STATUS', lookupStatus(result)]);
   return vars;
