@@ -17,7 +17,7 @@ import {
   registryFiles,
 } from './lib/common.js';
 
-const ALL = ['snapshot', 'lookup', 'http', 'agi', 'mnp'];
+const ALL = ['snapshot', 'lookup', 'clean', 'http', 'agi', 'mnp'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = chosen.filter((s) => !ALL.includes(s));
 if (unknown.length > 0) {
