@@ -29,3 +29,21 @@ export {
 } from './services/clean.js';
 export { NumberService } from './services/numberService.js';
 export { loadConfig, type Config } from './config.js';
+export { MnpIndex } from './data/mnp/mnpIndex.js';
+export { importMnp, type MnpImportOptions, type MnpImportResult } from './data/mnp/mnpImport.js';
+export { readMnpFile } from './data/mnp/mnpSnapshot.js';
+export { generateMnp, type GenerateMnpOptions } from './data/mnp/generate.js';
+export { MnpData, type MnpOverride, type PortInfo } from './services/mnpData.js';
+export { MnpManager } from './services/mnpManager.js';
+export { cleanView, type CleanView } from './services/cleanView.js';
+export { Router } from './services/routing/router.js';
+export { RoutingManager } from './services/routing/routingManager.js';
+export type {
+  RouteDecision,
+  RouteSource,
+  CallChecker,
+  CallCheck,
+  Direction,
+} from './services/routing/types.js';
+export { startAgiServer, type AgiServer } from './agi/server.js';
+export { AmiClient } from './ami/client.js';
