@@ -99,10 +99,9 @@ function russianResult(
 ): LookupResult {
   const i = registry ? registry.find(code, subscriber) : -1;
   if (!registry || i < 0) {
+    // Not the hot path: the shared empty result, with what the number itself tells.
     return {
-      input,
-      valid: false,
-      error: registry ? 'NOT_IN_PLAN' : 'REGISTRY_NOT_LOADED',
+      ...errorResult(input, registry ? 'NOT_IN_PLAN' : 'REGISTRY_NOT_LOADED'),
       e164: '+7' + national,
       national,
       country: RUSSIA,
@@ -110,20 +109,6 @@ function russianResult(
       code: national.slice(0, 3),
       code_kind: code >= 900 ? 'DEF' : 'ABC',
       subscriber: national.slice(3),
-      range: null,
-      operator: null,
-      range_operator: null,
-      ported: false,
-      ported_at: null,
-      mnc: null,
-      route: null,
-      region: null,
-      district: null,
-      place: null,
-      location: null,
-      carrier: null,
-      timezone: null,
-      timezones: NO_ZONES,
       data: registry ? registry.dataVersion : null,
     };
   }
