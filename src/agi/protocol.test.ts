@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   headerArgs,
+  headerKeyEnd,
+  isResult1,
   parseCommandLine,
   parseHeaderLine,
   quote,
   ReplyReader,
+  RESULT_1,
   setVariable,
   verbose,
 } from './protocol.js';
@@ -32,6 +35,40 @@ describe('parseHeaderLine', () => {
     'GET / HTTP/1.1',
   ])('%j is not a header line', (line) => {
     expect(parseHeaderLine(line)).toBeNull();
+  });
+
+  it('headerKeyEnd reads the bytes of a line as parseHeaderLine reads the line', () => {
+    const lines = [
+      'agi_network: yes',
+      'agi_calleridname: Иван Петров',
+      'agi_accountcode: ',
+      'agi_accountcode:',
+      'agi_arg_1: a: b',
+      'agi_arg_2:  two spaces',
+      '',
+      'agi_',
+      'agi_x',
+      'agi_: x',
+      'agi_network yes',
+      'AGI_NETWORK: yes',
+      'agi_Network: yes',
+      'agi_имя: x',
+      'GET / HTTP/1.1',
+    ];
+    for (const line of lines) {
+      // Inside a larger buffer, as the session scans it.
+      const buf = Buffer.from(`xx${line}\r\n`);
+      const end = buf.length - 2;
+      const colon = headerKeyEnd(buf, 2, end);
+      const got =
+        colon < 0
+          ? null
+          : [
+              buf.toString('latin1', 2, colon),
+              buf.toString('utf8', buf[colon + 1] === 32 && colon + 1 < end ? colon + 2 : colon + 1, end),
+            ];
+      expect(got, line).toEqual(parseHeaderLine(line));
+    }
   });
 
   it('headerArgs reads agi_arg_1..N in order up to the first gap', () => {
@@ -119,5 +156,26 @@ describe('ReplyReader', () => {
     });
     expect(r.usageLines).toBe(0);
     expect(r.push('200 result=1')).toEqual({ kind: 'result', code: 200, result: '1', data: '' });
+  });
+});
+
+describe('isResult1', () => {
+  it('matches the bytes of exactly `200 result=1`, which ReplyReader reads as RESULT_1', () => {
+    const buf = Buffer.from('x200 result=1\n200 result=10\n200 result=\n');
+    expect(isResult1(buf, 1, 13)).toBe(true);
+    expect(new ReplyReader().push(buf.toString('utf8', 1, 13))).toBe(RESULT_1);
+    expect(isResult1(buf, 14, 27)).toBe(false);
+    expect(isResult1(buf, 28, 39)).toBe(false);
+    expect(isResult1(buf, 0, 12)).toBe(false);
+  });
+
+  it('inUsage is true inside a multi-line 520 only', () => {
+    const r = new ReplyReader();
+    expect(r.inUsage).toBe(false);
+    r.push('520-Invalid command syntax.  Proper usage follows:');
+    expect(r.inUsage).toBe(true);
+    expect(r.push('200 result=1')).toBeNull();
+    expect(r.push('520 End of proper usage.')).toMatchObject({ code: 520, usage: ['200 result=1'] });
+    expect(r.inUsage).toBe(false);
   });
 });

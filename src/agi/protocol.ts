@@ -26,6 +26,29 @@ export function parseHeaderLine(line: string): readonly [key: string, value: str
   return [key, value];
 }
 
+/**
+ * `parseHeaderLine` on the bytes of a line (`buf[start..end)`, without its line end), with no string
+ * made for the whole line: the index of the `:` after the key when it is a header line, else -1.
+ * The key is ASCII, so its bytes are its characters.
+ */
+export function headerKeyEnd(buf: Uint8Array, start: number, end: number): number {
+  if (
+    end - start < 5 ||
+    buf[start] !== 97 /* a */ ||
+    buf[start + 1] !== 103 /* g */ ||
+    buf[start + 2] !== 105 /* i */ ||
+    buf[start + 3] !== 95 /* _ */
+  ) {
+    return -1;
+  }
+  let i = start + 4;
+  for (; i < end; i++) {
+    const c = buf[i]!;
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) break;
+  }
+  return i === start + 4 || i === end || buf[i] !== 58 /* : */ ? -1 : i;
+}
+
 /** `agi_arg_1`, `agi_arg_2`, … in order, up to the first one missing. */
 export function headerArgs(header: AgiHeader): string[] {
   const out: string[] = [];
@@ -53,9 +76,18 @@ export function quote(value: string): string {
   return out + value.slice(from) + '"';
 }
 
+/** `SET VARIABLE "NAME" ` for the few variable names in use, built once per name. */
+const setVariablePrefixes = new Map<string, string>();
+
 /** `SET VARIABLE "NAME" "value"` with its line end. */
 export function setVariable(name: string, value: string): string {
-  return `SET VARIABLE ${quote(name)} ${quote(value)}\n`;
+  let prefix = setVariablePrefixes.get(name);
+  if (prefix === undefined) {
+    prefix = `SET VARIABLE ${quote(name)} `;
+    // The names are constants of the scripts; the cap only guards against a caller passing data.
+    if (setVariablePrefixes.size < 256) setVariablePrefixes.set(name, prefix);
+  }
+  return prefix + quote(value) + '\n';
 }
 
 /** `VERBOSE "message" level` with its line end: a line on the Asterisk console at that verbosity. */
@@ -112,8 +144,19 @@ export type AgiReply =
   | { readonly kind: 'invalid'; readonly line: string };
 
 const HANGUP: AgiReply = Object.freeze({ kind: 'hangup' });
-const RESULT_1: AgiReply = Object.freeze({ kind: 'result', code: 200, result: '1', data: '' });
+/** `200 result=1`, the usual reply, as it is read (`ReplyReader.push` returns it for that line). */
+export const RESULT_1: AgiReply = Object.freeze({ kind: 'result', code: 200, result: '1', data: '' });
 const NO_USAGE: readonly string[] = Object.freeze([]);
+
+const RESULT_1_BYTES = Buffer.from('200 result=1', 'latin1');
+
+/** Whether `buf[start..end)` is the line `200 result=1`, read without making a string of it. */
+export function isResult1(buf: Buffer, start: number, end: number): boolean {
+  return (
+    end - start === RESULT_1_BYTES.length &&
+    buf.compare(RESULT_1_BYTES, 0, RESULT_1_BYTES.length, start, end) === 0
+  );
+}
 
 /** `NNN` at the start of a line, or -1. */
 function statusCode(line: string): number {
@@ -134,6 +177,11 @@ function statusCode(line: string): number {
 export class ReplyReader {
   private usage: string[] | null = null;
   private usageHead = '';
+
+  /** Whether a multi-line 520 reply is under way (its lines are usage text, not replies). */
+  get inUsage(): boolean {
+    return this.usage !== null;
+  }
 
   /** Usage lines read so far of an unfinished multi-line 520 reply; 0 outside one. */
   get usageLines(): number {

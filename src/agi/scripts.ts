@@ -53,6 +53,24 @@ function present(value: string | undefined): string {
   return v === 'unknown' || v === 'anonymous' ? '' : v;
 }
 
+/** `value` without leading and trailing `/` (what `.replace(/^\/+|\/+$/g, '')` gives, without a regex). */
+function trimSlashes(value: string): string {
+  let from = 0;
+  let to = value.length;
+  while (from < to && value.charCodeAt(from) === 47) from++;
+  while (to > from && value.charCodeAt(to - 1) === 47) to--;
+  return from === 0 && to === value.length ? value : value.slice(from, to);
+}
+
+/** Whether `arg.slice(0, end)` is a non-empty run of A-Z, a-z and `_` (an option name). */
+function isOptionName(arg: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = arg.charCodeAt(i) | 32;
+    if (!((c >= 97 && c <= 122) || arg.charCodeAt(i) === 95)) return false;
+  }
+  return end > 0;
+}
+
 /**
  * The script and its inputs. The script is the last path segment of `agi_network_script`
  * (`lookup?latin=1` → `lookup`), or of `agi_request` when the former is missing. Arguments of the form
@@ -70,7 +88,7 @@ export function parseRequest(header: AgiHeader): AgiRequest {
     target = slash < 0 ? '' : req.slice(slash + 1);
   }
   const q = target.indexOf('?');
-  const path = (q < 0 ? target : target.slice(0, q)).replace(/^\/+|\/+$/g, '');
+  const path = trimSlashes(q < 0 ? target : target.slice(0, q));
   const script = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
 
   let latin: boolean | null = null;
@@ -92,7 +110,7 @@ export function parseRequest(header: AgiHeader): AgiRequest {
   const positional: string[] = [];
   for (const arg of headerArgs(header)) {
     const eq = arg.indexOf('=');
-    if (eq > 0 && /^[A-Za-z_]+$/.test(arg.slice(0, eq))) option(arg.slice(0, eq), arg.slice(eq + 1));
+    if (eq > 0 && isOptionName(arg, eq)) option(arg.slice(0, eq), arg.slice(eq + 1));
     else positional.push(arg);
   }
   if (direction === null) {
@@ -120,7 +138,9 @@ const ALLOW: CallCheck = Object.freeze({ decision: 'allow', reasons: Object.free
 type Vars = [name: string, value: string][];
 
 function lookupVars(r: LookupResult): Vars {
-  return [...callVariables(r), ['NUMINFO_STATUS', lookupStatus(r)]];
+  const vars = callVariables(r);
+  vars.push(['NUMINFO_STATUS', lookupStatus(r)]);
+  return vars;
 }
 
 function commands(vars: Vars, latin: boolean): string[] {

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../services/registryManager.js';
-import { parseHeaderLine, ReplyReader, type AgiHeader } from './protocol.js';
+import { headerKeyEnd, isResult1, ReplyReader, RESULT_1, type AgiHeader, type AgiReply } from './protocol.js';
 
 /** Why a session ended. */
 export type SessionEnd =
@@ -43,6 +43,8 @@ const MAX_REPLY_LINE = 64 * 1024;
 /** Lines of a multi-line 520 usage text kept for the log. */
 const MAX_USAGE_LINES = 200;
 
+const EMPTY_HEADER: Map<string, string> = new Map();
+
 const HEADER = 0;
 const COMMANDS = 1;
 const CLOSING = 2;
@@ -50,7 +52,9 @@ const CLOSED = 3;
 
 export class AgiSession {
   private state = HEADER;
-  private readonly header = new Map<string, string>();
+  /** The header block while it is read; emptied once the script has run (only the channel is kept). */
+  private header = new Map<string, string>();
+  private channel: string | undefined = undefined;
   private headerBytes = 0;
   private rest: Buffer | null = null;
   private reader: ReplyReader | null = null;
@@ -77,7 +81,7 @@ export class AgiSession {
   private who(): string {
     if (this.peer === null)
       this.peer = `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
-    const channel = this.header.get('agi_channel');
+    const channel = this.header === EMPTY_HEADER ? this.channel : this.header.get('agi_channel');
     return channel ? `${this.peer} (${channel})` : this.peer;
   }
 
@@ -90,11 +94,13 @@ export class AgiSession {
       const nl = buf.indexOf(10, start);
       if (nl < 0) break;
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      const line = buf.toString('utf8', start, end);
-      const size = nl + 1 - start;
+      const from = start;
       start = nl + 1;
-      if (this.state === HEADER) this.headerLine(line, size);
-      else this.replyLine(line);
+      if (this.state === HEADER) this.headerLine(buf, from, end, start - from);
+      // `200 result=1`, nearly every reply, needs no string (outside a 520 usage text, where it
+      // would be a usage line): what ReplyReader.push returns for it.
+      else if (!this.reader!.inUsage && isResult1(buf, from, end)) this.reply(RESULT_1);
+      else this.replyLine(buf.toString('utf8', from, end));
       if (this.state >= CLOSING) return;
     }
     if (start < buf.length) {
@@ -112,22 +118,27 @@ export class AgiSession {
     }
   };
 
-  private headerLine(line: string, size: number): void {
+  /** The header line `buf[start..end)` (line end not included), `size` bytes with its line end. */
+  private headerLine(buf: Buffer, start: number, end: number, size: number): void {
     this.headerBytes += size;
     if (this.headerBytes > this.opts.maxHeaderBytes) {
       this.badHeader(`header block longer than ${this.opts.maxHeaderBytes} bytes`);
       return;
     }
-    if (line === '') {
+    if (end === start) {
       this.startCommands();
       return;
     }
-    const kv = parseHeaderLine(line);
-    if (kv === null) {
+    // Straight from the bytes, as parseHeaderLine reads the decoded line: the key is ASCII, and the
+    // value (after `: ` or `:`) is decoded on its own.
+    const colon = headerKeyEnd(buf, start, end);
+    if (colon < 0) {
+      const line = buf.toString('utf8', start, end);
       this.badHeader(`not an agi_* header line: ${JSON.stringify(line.slice(0, 80))}`);
       return;
     }
-    this.header.set(kv[0], kv[1]);
+    const from = buf[colon + 1] === 32 && colon + 1 < end ? colon + 2 : colon + 1;
+    this.header.set(buf.toString('latin1', start, colon), buf.toString('utf8', from, end));
   }
 
   private startCommands(): void {
@@ -136,6 +147,10 @@ export class AgiSession {
       return;
     }
     const run = this.opts.run(this.header);
+    // Only the channel is needed from here on (for log lines): the rest of the header block, two
+    // dozen strings, is not carried through the session's round trips.
+    this.channel = this.header.get('agi_channel');
+    this.header = EMPTY_HEADER;
     this.script = run.script;
     this.commands = run.commands;
     this.state = COMMANDS;
@@ -161,6 +176,10 @@ export class AgiSession {
       if (reader.usageLines > MAX_USAGE_LINES) this.finish('bad_reply', '520 usage text too long');
       return;
     }
+    this.reply(reply);
+  }
+
+  private reply(reply: AgiReply): void {
     switch (reply.kind) {
       case 'result':
         break;
