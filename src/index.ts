@@ -31,7 +31,7 @@ export { NumberService } from './services/numberService.js';
 export { loadConfig, type Config } from './config.js';
 export { MnpIndex } from './data/mnp/mnpIndex.js';
 export { importMnp, type MnpImportOptions, type MnpImportResult } from './data/mnp/mnpImport.js';
-export { readMnpFile } from './data/mnp/mnpSnapshot.js';
+export { readMnpData, readMnpFile, readMnpHeader } from './data/mnp/mnpSnapshot.js';
 export { generateMnp, type GenerateMnpOptions } from './data/mnp/generate.js';
 export { MnpData, type MnpOverride, type PortInfo } from './services/mnpData.js';
 export { MnpManager } from './services/mnpManager.js';

@@ -16,7 +16,7 @@ import {
   type GeneratedMnp,
   type MnpSample,
 } from '../src/data/mnp/generate.js';
-import { mnpPath } from '../src/data/mnp/mnpImport.js';
+import { mnpDeltaPath, mnpPath } from '../src/data/mnp/mnpImport.js';
 import { KNOWN_MNP_OPERATORS } from '../src/data/mnp/operators.js';
 import { RegistryIndex } from '../src/data/registryIndex.js';
 import { snapshotPath } from '../src/data/registryUpdate.js';
@@ -260,6 +260,34 @@ describe('numinfo mnp', () => {
     const info = await mnp('info', '--json');
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toEqual(infoJson);
+  });
+
+  it('mnp import of an increment writes mnp-delta.snap; mnp info shows the merged data, base and delta', async () => {
+    const day = gen.parts.filter((p) => p.kind === 'increment' || p.kind === 'return').map((p) => p.file);
+    const r = await mnp('import', '--quiet', ...day);
+    expect(r.code).toBe(0);
+    const m = /^MNP (\S+): (\d+) ported numbers \(was (\d+)\), written to (.+) in \d+\.\d s\n$/.exec(
+      r.stdout,
+    );
+    expect(m, r.stdout).not.toBeNull();
+    // The same day again: the same numbers.
+    expect(+m![2]!).toBe(gen.counts.final);
+    expect(+m![3]!).toBe(gen.counts.final);
+    expect(m![4]).toBe(mnpDeltaPath(dataDir));
+    const [text, json] = await Promise.all([mnp('info'), mnp('info', '--json')]);
+    const info = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      path: mnpPath(dataDir),
+      version: m![1],
+      numbers: gen.counts.final,
+      base: { version, numbers: gen.counts.final },
+      delta: { path: mnpDeltaPath(dataDir), applied: true, base: version },
+    });
+    expect(text.stdout).toContain(`numbers:   ${gen.counts.final}\n`);
+    expect(text.stdout).toMatch(
+      new RegExp(`\\nbase: +${escape(version)}, ${gen.counts.final} numbers, built at `),
+    );
+    expect(text.stdout).toContain(`\ndelta:     ${mnpDeltaPath(dataDir)}: `);
   });
 });
 

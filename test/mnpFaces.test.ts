@@ -16,9 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transliterate } from '../src/core/translit.js';
 import type { Operator } from '../src/core/types.js';
 import { generateMnp, homeOperator, type GeneratedMnp, type MnpSample } from '../src/data/mnp/generate.js';
-import { mnpPath } from '../src/data/mnp/mnpImport.js';
+import { mnpDeltaPath, mnpPath } from '../src/data/mnp/mnpImport.js';
 import { MnpIndex } from '../src/data/mnp/mnpIndex.js';
-import { readMnpFile } from '../src/data/mnp/mnpSnapshot.js';
+import { readMnpData } from '../src/data/mnp/mnpSnapshot.js';
 import { KNOWN_MNP_OPERATORS, type MnpOperatorInfo } from '../src/data/mnp/operators.js';
 import { RegistryIndex } from '../src/data/registryIndex.js';
 import { updateRegistry } from '../src/data/registryUpdate.js';
@@ -583,7 +583,7 @@ describe('imports while the server runs', () => {
 
   /** A number in the registry that no dump ports (and no test has ported yet). */
   function freshNumber(): string {
-    const index = new MnpIndex(readMnpFile(mnpPath(dataDir)));
+    const index = new MnpIndex(readMnpData(dataDir)!);
     for (const s of spare) {
       for (let k = 1; k < 50; k++) {
         const sub = (+s.number.slice(3) + k * 104_729) % 10_000_000;
@@ -650,14 +650,18 @@ describe('imports while the server runs', () => {
     const file = writeIncrement('Port_Increment_203002011200.csv', ports);
     hotFile = file;
 
+    const snapBefore = readFileSync(mnpPath(dataDir));
     const other = new MnpManager(new NumberService(registry), dataDir);
     other.load();
-    await other.import({ files: [file] });
+    const result = await other.import({ files: [file] });
     other.close();
+    // An increment writes only mnp-delta.snap; the server's watch picks the delta up.
+    expect(result.path).toBe(mnpDeltaPath(dataDir));
+    expect(readFileSync(mnpPath(dataDir)).equals(snapBefore)).toBe(true);
 
     const want = viaIncrement(ports[0]!);
     await waitFor(
-      'the server to reload mnp.snap',
+      'the server to reload mnp.snap + mnp-delta.snap',
       async () => {
         const r = (await get(`/v1/lookup?number=${plain.number}`)).json as { operator: Operator };
         return r.operator.inn === want.operator.inn ? true : undefined;
@@ -705,6 +709,7 @@ describe('imports while the server runs', () => {
     const e = expectedOf(s)!;
     const snap = mnpPath(dataDir);
     const mtime = statSync(snap).mtimeMs;
+    const deltaMtime = statSync(mnpDeltaPath(dataDir)).mtimeMs;
     const countBefore = await mnpCount();
     const bad = writeIncrement(
       'Port_Increment_203003011200.csv',
@@ -720,6 +725,7 @@ describe('imports while the server runs', () => {
     await expect(manager.import({ files: [garbage] })).rejects.toMatchObject({ code: 'UPDATE_REJECTED' });
 
     expect(statSync(snap).mtimeMs).toBe(mtime);
+    expect(statSync(mnpDeltaPath(dataDir)).mtimeMs).toBe(deltaMtime);
     expect(await mnpCount()).toBe(countBefore);
     expect(await facesOf(s.number)).toEqual(expectedFaces(e));
   });

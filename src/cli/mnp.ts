@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MNP_GENERATE_OPTIONS, runMnpGenerate } from '../data/mnp/generate.js';
-import { mnpPath } from '../data/mnp/mnpImport.js';
-import { readMnpFile } from '../data/mnp/mnpSnapshot.js';
+import { deltaMatches, mnpDeltaPath, mnpPath, readMnpData, readMnpHeader } from '../data/mnp/mnpSnapshot.js';
 import { existsSync } from 'node:fs';
 import { NuminfoError } from '../errors.js';
 import { MnpManager } from '../services/mnpManager.js';
@@ -79,9 +78,26 @@ export async function runMnp(argv: readonly string[]): Promise<number> {
           `no MNP data at ${path}; run \`numinfo mnp import FILE...\``,
         );
       }
-      const meta = readMnpFile(path).meta;
-      if (v.json) process.stdout.write(JSON.stringify({ path, ...meta }, null, 2) + '\n');
-      else {
+      // The merged data, as the server loads it (both files checksummed).
+      const data = readMnpData(config.dataDir)!;
+      const meta = data.meta;
+      const deltaPath = mnpDeltaPath(config.dataDir);
+      const base = readMnpHeader(path).meta;
+      const deltaMeta = existsSync(deltaPath) ? readMnpHeader(deltaPath).meta : null;
+      const delta = deltaMeta
+        ? {
+            path: deltaPath,
+            applied: deltaMatches({ meta: base }, { meta: deltaMeta }),
+            base: deltaMeta.base ?? null,
+            entries: deltaMeta.numbers,
+            builtAt: deltaMeta.builtAt,
+          }
+        : null;
+      const baseInfo = { version: base.version, builtAt: base.builtAt, numbers: base.numbers };
+      if (v.json) {
+        const extra = delta ? { base: baseInfo, delta } : {};
+        process.stdout.write(JSON.stringify({ path, ...meta, ...extra }, null, 2) + '\n');
+      } else {
         process.stdout.write(
           [
             `snapshot:  ${path}`,
@@ -89,6 +105,13 @@ export async function runMnp(argv: readonly string[]): Promise<number> {
             `data date: ${meta.dataDate ?? 'unknown'}`,
             `built at:  ${meta.builtAt}`,
             `numbers:   ${meta.numbers}`,
+            ...(delta
+              ? [
+                  `base:      ${base.version}, ${base.numbers} numbers, built at ${base.builtAt}`,
+                  `delta:     ${delta.path}: ${delta.entries} entries, built at ${delta.builtAt}` +
+                    (delta.applied ? '' : ` (ignored: made for base ${delta.base ?? 'unknown'})`),
+                ]
+              : []),
             'sources:',
             ...meta.sources.map((s) => `  ${s.file}: ${s.kind}, ${s.rows} rows, ${s.rejected} rejected`),
           ].join('\n') + '\n',

@@ -1,10 +1,16 @@
 import { existsSync, readFileSync, statSync, unwatchFile, watchFile, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/container.js';
-import { importMnp, mnpPath, type MnpImportOptions, type MnpImportResult } from '../data/mnp/mnpImport.js';
+import {
+  importMnp,
+  mnpDeltaPath,
+  mnpPath,
+  type MnpImportOptions,
+  type MnpImportResult,
+} from '../data/mnp/mnpImport.js';
 import { MnpIndex } from '../data/mnp/mnpIndex.js';
 import { splitNumber } from '../data/mnp/mnpParse.js';
-import { readMnpFile } from '../data/mnp/mnpSnapshot.js';
+import { readMnpData } from '../data/mnp/mnpSnapshot.js';
 import { NuminfoError } from '../errors.js';
 import type { MnpOverride } from './mnpData.js';
 import type { NumberService } from './numberService.js';
@@ -28,8 +34,10 @@ export function nationalOf(text: string): string | null {
  */
 export class MnpManager {
   private readonly snapPath: string;
+  private readonly deltaPath: string;
   private readonly overridesPath: string;
-  private lastMtime = 0;
+  /** mtimes of mnp.snap and mnp-delta.snap as last loaded. */
+  private lastStamp = '';
   private watching = false;
   private overrides: MnpOverride[] = [];
   private index: MnpIndex | null = null;
@@ -40,6 +48,7 @@ export class MnpManager {
     private readonly log: Logger = SILENT_LOGGER,
   ) {
     this.snapPath = mnpPath(dataDir);
+    this.deltaPath = mnpDeltaPath(dataDir);
     this.overridesPath = join(dataDir, OVERRIDES_FILE);
   }
 
@@ -61,14 +70,22 @@ export class MnpManager {
     }
   }
 
+  private stamp(): string {
+    const mtime = (p: string): number => (existsSync(p) ? statSync(p).mtimeMs : 0);
+    return `${mtime(this.snapPath)}:${mtime(this.deltaPath)}`;
+  }
+
+  /** Loads mnp.snap with mnp-delta.snap applied (`readMnpData`). */
   loadSnapshot(): boolean {
     if (!existsSync(this.snapPath)) return false;
     try {
-      const mtime = statSync(this.snapPath).mtimeMs;
-      const index = new MnpIndex(readMnpFile(this.snapPath));
+      const stamp = this.stamp();
+      const data = readMnpData(this.dataDir);
+      if (!data) return false;
+      const index = new MnpIndex(data);
       this.service.setMnp(index);
       this.index = index;
-      this.lastMtime = mtime;
+      this.lastStamp = stamp;
       this.log.info(`MNP ${index.meta.version} loaded: ${index.size} ported numbers`);
       return true;
     } catch (e) {
@@ -80,18 +97,24 @@ export class MnpManager {
   watch(intervalMs = 2000): void {
     if (this.watching) return;
     this.watching = true;
-    watchFile(this.snapPath, { interval: intervalMs, persistent: false }, (cur) => {
-      if (cur.mtimeMs > 0 && cur.mtimeMs !== this.lastMtime && this.loadSnapshot()) {
+    // An increment rewrites only the delta, a full import the base (and removes the delta).
+    const onChange = (): void => {
+      if (existsSync(this.snapPath) && this.stamp() !== this.lastStamp && this.loadSnapshot()) {
         // An import in another process (`numinfo mnp import`) drops the overrides its data
         // supersedes from the file; follow it, and prune here too in case this ran first.
         this.loadOverrides();
         this.pruneOverrides();
       }
-    });
+    };
+    watchFile(this.snapPath, { interval: intervalMs, persistent: false }, onChange);
+    watchFile(this.deltaPath, { interval: intervalMs, persistent: false }, onChange);
   }
 
   close(): void {
-    if (this.watching) unwatchFile(this.snapPath);
+    if (this.watching) {
+      unwatchFile(this.snapPath);
+      unwatchFile(this.deltaPath);
+    }
     this.watching = false;
   }
 

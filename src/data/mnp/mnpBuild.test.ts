@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dayToIso, MnpBuilder, portDay, type CompiledMnp, type MnpOperatorEntry } from './mnpBuild.js';
+import {
+  applyDelta,
+  countMerged,
+  dayToIso,
+  MnpBuilder,
+  portDay,
+  type CompiledMnp,
+  type MnpOperatorEntry,
+} from './mnpBuild.js';
 
 const entry = (code: string, mnc: string, region = '77'): MnpOperatorEntry => ({
   code,
@@ -153,5 +161,57 @@ describe('MnpBuilder', () => {
     expect(m.meta).toMatchObject({ numbers: 0, dataDate: null });
     expect(m.subs).toHaveLength(0);
     expect(m.codeIndex[1000]).toBe(0);
+  });
+});
+
+describe('applyDelta and countMerged', () => {
+  it('base + delta equals one build of the same rows: delta wins, returns remove, counts agree', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const ops = [entry('MTS', '01'), entry('MEGAFON', '02'), entry('TELE2', '20')];
+    const rows: [number, number, number, number][] = [];
+    for (let k = 0; k < 3000; k++) rows.push([900 + rnd(5), rnd(2000), rnd(3), 1 + rnd(9000)]);
+    const later: [number, number, number, number][] = [];
+    for (let k = 0; k < 800; k++) later.push([899 + rnd(8), rnd(2000), rnd(4) - 1, 1 + rnd(9000)]);
+
+    const b = new MnpBuilder();
+    const ids = ops.map((o) => b.operatorId(o));
+    for (const [c, s, o, d] of rows) b.port(c, s, ids[o]!, d);
+    const base = b.build(META);
+
+    const inc = new MnpBuilder();
+    inc.seedOperators(base);
+    const newOp = inc.operatorId(entry('YOTA', '11'));
+    for (const [c, s, o, d] of later) {
+      if (o < 0) inc.unport(c, s);
+      else inc.port(c, s, o === 3 ? newOp : inc.operatorId(ops[o]!), d);
+    }
+    const delta = inc.buildDelta({ ...META, base: base.meta.version });
+    const merged = applyDelta(base, delta);
+
+    const all = new MnpBuilder();
+    const allIds = ops.map((o) => all.operatorId(o));
+    const allNew = all.operatorId(entry('YOTA', '11'));
+    for (const [c, s, o, d] of rows) all.port(c, s, allIds[o]!, d);
+    for (const [c, s, o, d] of later) {
+      if (o < 0) all.unport(c, s);
+      else all.port(c, s, o === 3 ? allNew : allIds[o]!, d);
+    }
+    const once = all.build(META);
+    expect(list(merged)).toEqual(list(once));
+    expect(merged.meta.numbers).toBe(once.meta.numbers);
+    expect(countMerged(base, delta)).toBe(once.meta.numbers);
+    expect(merged.codeIndex[1000]).toBe(merged.subs.length);
+
+    // A delta seeded with itself (the same increment again) is the same delta.
+    const again = new MnpBuilder();
+    again.seedOperators(base);
+    again.seed(delta);
+    const delta2 = again.buildDelta({ ...META, base: base.meta.version });
+    expect(delta2.meta.version).toBe(delta.meta.version);
+    expect([...delta2.ops]).toEqual([...delta.ops]);
   });
 });

@@ -5,7 +5,7 @@
  */
 
 /** Marks a number returned to its range holder: it leaves the ported set. */
-const TOMBSTONE = 0xffff;
+export const TOMBSTONE = 0xffff;
 const MAX_OPERATORS = 0xfffe;
 const EPOCH = Date.UTC(2000, 0, 1);
 const DAY = 86_400_000;
@@ -33,6 +33,13 @@ export interface MnpMeta {
   readonly dataDate: string | null;
   readonly numbers: number;
   readonly sources: readonly { file: string; kind: string; rows: number; rejected: number }[];
+  /**
+   * Delta files only (`mnp-delta.snap`): the `version` of the base snapshot the delta applies to. A
+   * delta whose `base` is not the base's version is ignored.
+   */
+  readonly base?: string;
+  /** Delta files only: ported numbers of base + delta, counted when the delta was written. */
+  readonly total?: number;
 }
 
 export interface CompiledMnp {
@@ -143,7 +150,10 @@ export class MnpBuilder {
     for (const d of mnp.directory) this.directory.set(d.code, d);
     for (let code = 0; code < 1000; code++) {
       for (let i = mnp.codeIndex[code]!; i < mnp.codeIndex[code + 1]!; i++) {
-        this.port(code, mnp.subs[i]!, remap[mnp.ops[i]!]!, mnp.days[i]!);
+        const op = mnp.ops[i]!;
+        // A delta's returns stay returns.
+        if (op === TOMBSTONE) this.unport(code, mnp.subs[i]!);
+        else this.port(code, mnp.subs[i]!, remap[op]!, mnp.days[i]!);
       }
     }
   }
@@ -158,60 +168,15 @@ export class MnpBuilder {
   }
 
   /**
-   * Applies what this builder holds on top of `base` without re-reading it: the builder's numbers
-   * (returns included) are compacted on their own, then merged code by code with the base's sorted
-   * arrays, the builder's word winning. A daily increment costs one pass over the base, not a
-   * rebuild. The builder must have been started with `seedOperators(base)`.
+   * What this builder holds as a delta: sorted, deduplicated, returns kept as TOMBSTONE entries (the
+   * `mnp-delta.snap` content). `meta.numbers` is the number of entries, returns included.
    */
-  mergeOnto(base: CompiledMnp, meta: BuildMeta): CompiledMnp {
-    const d = this.compact(true);
-    const cap = base.subs.length + d.subs.length;
-    const subs = new Uint32Array(cap);
-    const ops = new Uint16Array(cap);
-    const days = new Uint16Array(cap);
-    const codeIndex = new Uint32Array(1001);
-    let n = 0;
-    for (let c = 0; c < 1000; c++) {
-      codeIndex[c] = n;
-      let i = base.codeIndex[c]!;
-      const iEnd = base.codeIndex[c + 1]!;
-      let j = d.codeIndex[c]!;
-      const jEnd = d.codeIndex[c + 1]!;
-      if (j === jEnd) {
-        // Untouched code: one block copy.
-        subs.set(base.subs.subarray(i, iEnd), n);
-        ops.set(base.ops.subarray(i, iEnd), n);
-        days.set(base.days.subarray(i, iEnd), n);
-        n += iEnd - i;
-        continue;
-      }
-      while (i < iEnd || j < jEnd) {
-        const bs = i < iEnd ? base.subs[i]! : Infinity;
-        const ds = j < jEnd ? d.subs[j]! : Infinity;
-        if (bs < ds) {
-          subs[n] = bs;
-          ops[n] = base.ops[i]!;
-          days[n++] = base.days[i++]!;
-          continue;
-        }
-        if (bs === ds) i++;
-        if (d.ops[j] !== TOMBSTONE) {
-          subs[n] = ds;
-          ops[n] = d.ops[j]!;
-          days[n++] = d.days[j]!;
-        }
-        j++;
-      }
-    }
-    codeIndex[1000] = n;
-    return this.finish(
-      { codeIndex, subs: subs.slice(0, n), ops: ops.slice(0, n), days: days.slice(0, n) },
-      meta,
-    );
+  buildDelta(meta: BuildMeta & { base: string }): CompiledMnp {
+    return this.finish(this.compact(true), meta);
   }
 
   /** Gives the builder the base's operator entries under the same ids, and its directory. */
-  seedOperators(base: CompiledMnp): void {
+  seedOperators(base: Pick<CompiledMnp, 'operators' | 'directory'>): void {
     for (const e of base.operators) this.operatorId(e);
     for (const d of base.directory) this.directory.set(d.code, d);
   }
@@ -297,6 +262,129 @@ export class MnpBuilder {
 }
 
 type BuildMeta = Omit<MnpMeta, 'numbers' | 'dataDate' | 'version'>;
+
+/** Last index in `a[from..to)` holding a value < v, plus one (lower bound). */
+function lowerBound(a: Uint32Array, from: number, to: number, v: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Ported numbers of base + delta without building the merged arrays: a delta port of a number the
+ * base lacks adds one, a delta return of a number the base holds removes one.
+ */
+export function countMerged(
+  base: Pick<CompiledMnp, 'codeIndex' | 'subs'>,
+  delta: Pick<CompiledMnp, 'codeIndex' | 'subs' | 'ops'>,
+): number {
+  let n = base.subs.length;
+  for (let c = 0; c < 1000; c++) {
+    const jEnd = delta.codeIndex[c + 1]!;
+    let i = base.codeIndex[c]!;
+    const iEnd = base.codeIndex[c + 1]!;
+    for (let j = delta.codeIndex[c]!; j < jEnd; j++) {
+      const sub = delta.subs[j]!;
+      i = lowerBound(base.subs, i, iEnd, sub);
+      const inBase = i < iEnd && base.subs[i] === sub;
+      if (delta.ops[j] === TOMBSTONE) {
+        if (inBase) n--;
+      } else if (!inBase) n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * The meta of base + delta: the delta's build time, both sources, the newer data date, and a
+ * version derived from both versions (the same base and delta content give the same version).
+ */
+export function mergedMeta(base: MnpMeta, delta: MnpMeta, numbers: number): MnpMeta {
+  const dataDate =
+    base.dataDate === null || (delta.dataDate !== null && delta.dataDate > base.dataDate)
+      ? delta.dataDate
+      : base.dataDate;
+  let h = 0x811c9dc5;
+  for (const ch of `${base.version}+${delta.version}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return {
+    version: `${dataDate ?? 'undated'}.${h.toString(16).padStart(8, '0')}`,
+    builtAt: delta.builtAt,
+    dataDate,
+    numbers,
+    sources: [...base.sources, ...delta.sources],
+  };
+}
+
+/**
+ * Base + delta in one pass: the delta's word wins, its returns (TOMBSTONE) remove the number. Runs
+ * of the base between two delta numbers are block copies (binary search for the next delta number),
+ * so the cost is a memcpy of the base plus log-time work per delta entry. The delta's operator list
+ * extends the base's under the same ids, so it serves both.
+ */
+export function applyDelta(base: CompiledMnp, delta: CompiledMnp): CompiledMnp {
+  const cap = base.subs.length + delta.subs.length;
+  let subs = new Uint32Array(cap);
+  let ops = new Uint16Array(cap);
+  let days = new Uint16Array(cap);
+  const codeIndex = new Uint32Array(1001);
+  let n = 0;
+  const copy = (from: number, to: number): void => {
+    if (to <= from) return;
+    if (to - from < 64) {
+      // Short runs: a loop beats making three subarray views.
+      for (let k = from; k < to; k++, n++) {
+        subs[n] = base.subs[k]!;
+        ops[n] = base.ops[k]!;
+        days[n] = base.days[k]!;
+      }
+      return;
+    }
+    subs.set(base.subs.subarray(from, to), n);
+    ops.set(base.ops.subarray(from, to), n);
+    days.set(base.days.subarray(from, to), n);
+    n += to - from;
+  };
+  for (let c = 0; c < 1000; c++) {
+    codeIndex[c] = n;
+    let i = base.codeIndex[c]!;
+    const iEnd = base.codeIndex[c + 1]!;
+    const jEnd = delta.codeIndex[c + 1]!;
+    for (let j = delta.codeIndex[c]!; j < jEnd; j++) {
+      const sub = delta.subs[j]!;
+      const p = lowerBound(base.subs, i, iEnd, sub);
+      copy(i, p);
+      i = p < iEnd && base.subs[p] === sub ? p + 1 : p;
+      const op = delta.ops[j]!;
+      if (op !== TOMBSTONE) {
+        subs[n] = sub;
+        ops[n] = op;
+        days[n++] = delta.days[j]!;
+      }
+    }
+    copy(i, iEnd);
+  }
+  codeIndex[1000] = n;
+  if (n < cap) {
+    // Views, not copies: the spare room is the size of the delta, small next to the base.
+    subs = subs.subarray(0, n);
+    ops = ops.subarray(0, n);
+    days = days.subarray(0, n);
+  }
+  return {
+    meta: mergedMeta(base.meta, delta.meta, n),
+    operators: delta.operators.length >= base.operators.length ? delta.operators : base.operators,
+    directory: delta.directory,
+    codeIndex,
+    subs,
+    ops,
+    days,
+  };
+}
 
 interface Arrays {
   readonly codeIndex: Uint32Array;

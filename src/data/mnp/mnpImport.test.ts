@@ -7,9 +7,9 @@ import { writeZip, zipBytes } from '../../../test/helpers/zip.js';
 import { NuminfoError } from '../../errors.js';
 import { decodeContainer } from '../container.js';
 import { dayToIso, type CompiledMnp } from './mnpBuild.js';
-import { importMnp, mnpPath, type MnpImportOptions } from './mnpImport.js';
+import { importMnp, mnpDeltaPath, mnpPath, type MnpImportOptions } from './mnpImport.js';
 import { MnpIndex } from './mnpIndex.js';
-import { decodeMnp, MNP_FORMAT_VERSION, MNP_MAGIC, readMnpFile } from './mnpSnapshot.js';
+import { MNP_FORMAT_VERSION, MNP_MAGIC, readMnpData, readMnpFile, writeMnpFile } from './mnpSnapshot.js';
 
 const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'mnp');
 const tmp = mkdtempSync(path.join(tmpdir(), 'numinfo-mnp-import-'));
@@ -32,9 +32,12 @@ const ALL = [OPERATORS, FULL, ...DAY1, ...DAY2];
 const run = (dataDir: string, files: string[], more: Partial<MnpImportOptions> = {}) =>
   importMnp({ files, dataDir, ...more });
 
+/** The data every reader sees: mnp.snap with mnp-delta.snap applied. */
+const data = (dataDir: string): CompiledMnp => readMnpData(dataDir)!;
+
 /** Every ported number in the data dir: `9031234567 TELE2 20 D7720 77 2024-01-15`. */
 function ported(dataDir: string): string[] {
-  const m = readMnpFile(mnpPath(dataDir));
+  const m = data(dataDir);
   const out: string[] = [];
   for (let code = 0; code < 1000; code++) {
     for (let i = m.codeIndex[code]!; i < m.codeIndex[code + 1]!; i++) {
@@ -49,7 +52,7 @@ function ported(dataDir: string): string[] {
 
 /** Looks a number up the way the service will: MnpIndex over the snapshot file. */
 function lookup(dataDir: string, number: string): string | null {
-  const idx = new MnpIndex(readMnpFile(mnpPath(dataDir)));
+  const idx = new MnpIndex(data(dataDir));
   const at = idx.find(+number.slice(0, 3), +number.slice(3));
   if (at < 0) return null;
   const e = idx.operators[idx.operatorAt(at)]!;
@@ -87,8 +90,12 @@ const AFTER_DAY2 = [
   '9991234567 MTS 01 D1601 16 2022-02-22',
 ];
 
+/**
+ * The same data. The version is not compared: base + delta has a version derived from both files'
+ * versions, a single base one from its content, so it names how the data is stored.
+ */
 function expectSameData(a: CompiledMnp, b: CompiledMnp): void {
-  expect(a.meta.version).toBe(b.meta.version);
+  expect(a.meta.dataDate).toBe(b.meta.dataDate);
   expect(a.meta.numbers).toBe(b.meta.numbers);
   expect(a.operators).toEqual(b.operators);
   expect(a.directory).toEqual(b.directory);
@@ -127,7 +134,7 @@ describe('importMnp: full list, increments, returns', () => {
     expect(lookup(d, '9123456789')).toBeNull(); // ported on day 1, returned on day 2
     expect(lookup(d, '9161234567')).toBeNull(); // never ported
     // The Operators file stays in the directory through increments.
-    expect(readMnpFile(mnpPath(d)).directory.map((x) => `${x.code} ${x.inn}`)).toEqual([
+    expect(data(d).directory.map((x) => `${x.code} ${x.inn}`)).toEqual([
       'MTS 7740000076',
       'MEGAFON 7812014560',
       'BEELINE 7713076301',
@@ -153,7 +160,7 @@ describe('importMnp: full list, increments, returns', () => {
       'Return_Increment_202401170300.csv',
     ]);
     expect(ported(once)).toEqual(AFTER_DAY2);
-    expectSameData(readMnpFile(mnpPath(once)), readMnpFile(mnpPath(stepwise)));
+    expectSameData(data(once), data(stepwise));
   });
 
   it('zipped: one archive holding the whole dump, and one archive per file with BOM and CRLF', async () => {
@@ -174,18 +181,20 @@ describe('importMnp: full list, increments, returns', () => {
     });
     const d2 = freshDir();
     await run(d2, each);
-    expectSameData(readMnpFile(mnpPath(d2)), readMnpFile(mnpPath(d1)));
+    expectSameData(data(d2), data(d1));
   });
 
   it('the same increment twice changes nothing: the same arrays, the same bytes but for META', async () => {
     const d = freshDir();
     await run(d, fx(OPERATORS, FULL));
     await run(d, fx(...DAY1));
-    const before = readFileSync(mnpPath(d));
+    const merged = data(d);
+    const before = readFileSync(mnpDeltaPath(d));
     const again = await run(d, fx(...DAY1));
     expect(again.meta.version).toBe(again.previous?.version);
-    const after = readFileSync(mnpPath(d));
-    expectSameData(decodeMnp(after), decodeMnp(before));
+    expect(again.meta.version).toBe(merged.meta.version);
+    expectSameData(data(d), merged);
+    const after = readFileSync(mnpDeltaPath(d));
     const a = decodeContainer(before, {
       magic: MNP_MAGIC,
       version: MNP_FORMAT_VERSION,
@@ -236,7 +245,7 @@ describe('importMnp: full list, increments, returns', () => {
       '9991234567 MTS 01 D1601 16 2022-02-22',
     ]);
     expect(lookup(d, '9161112233')).toBeNull();
-    expect(readMnpFile(mnpPath(d)).directory).toHaveLength(5);
+    expect(data(d).directory).toHaveLength(5);
   });
 
   it('a simple number;operator list replaces the data; its operator text is kept as written', async () => {
@@ -259,6 +268,97 @@ describe('importMnp: full list, increments, returns', () => {
     const r = await run(d, fx('bad/rejects/Port_All_202401200300_001.csv'), { maxRejectShare: 0.5 });
     expect(r.meta.numbers).toBe(7);
     expect(r.reports[0]!.rejected.map((x) => x.line)).toEqual([4, 7, 9, 10, 13]);
+  });
+});
+
+describe('importMnp: increments go to mnp-delta.snap', () => {
+  it('an increment writes only the delta: mnp.snap stays byte for byte', async () => {
+    const d = freshDir();
+    await run(d, fx(OPERATORS, FULL));
+    const base = readFileSync(mnpPath(d));
+    expect(existsSync(mnpDeltaPath(d))).toBe(false);
+    const r = await run(d, fx(...DAY1));
+    expect(r.path).toBe(mnpDeltaPath(d));
+    expect(readFileSync(mnpPath(d)).equals(base)).toBe(true);
+    const delta = readMnpFile(mnpDeltaPath(d));
+    expect(delta.meta.base).toBe(readMnpFile(mnpPath(d)).meta.version);
+    expect(delta.meta.total).toBe(8);
+    // Returns of base numbers stay in the delta as tombstones.
+    expect([...delta.ops].filter((op) => op === 0xffff).length).toBeGreaterThan(0);
+    expect(ported(d)).toEqual(AFTER_DAY1);
+    expect(r.meta).toEqual(data(d).meta);
+  });
+
+  it('a second increment merges onto the delta, not the base: one delta holding both days', async () => {
+    const d = freshDir();
+    await run(d, fx(OPERATORS, FULL));
+    const base = readFileSync(mnpPath(d));
+    await run(d, fx(...DAY1));
+    const second = await run(d, fx(...DAY2));
+    expect(readFileSync(mnpPath(d)).equals(base)).toBe(true);
+    const delta = readMnpFile(mnpDeltaPath(d));
+    expect(delta.meta.sources.map((x) => x.file)).toEqual([
+      'Port_Increment_202401160300.csv',
+      'Return_Increment_202401160300.csv',
+      'Port_Increment_202401170300.csv',
+      'Return_Increment_202401170300.csv',
+    ]);
+    expect(second.meta.numbers).toBe(AFTER_DAY2.length);
+    expect(ported(d)).toEqual(AFTER_DAY2);
+    // The base alone is still the full list.
+    const only = freshDir();
+    writeFileSync(mnpPath(only), base);
+    expect(ported(only)).toEqual(AFTER_FULL);
+  });
+
+  it('a full list writes a new base and removes the delta', async () => {
+    const d = freshDir();
+    await run(d, fx(OPERATORS, FULL));
+    await run(d, fx(...DAY1));
+    expect(existsSync(mnpDeltaPath(d))).toBe(true);
+    const r = await run(d, fx(FULL));
+    expect(r.previous?.numbers).toBe(8);
+    expect(r.path).toBe(mnpPath(d));
+    expect(existsSync(mnpDeltaPath(d))).toBe(false);
+    expect(ported(d)).toEqual(AFTER_FULL);
+  });
+
+  it('a delta made for another base is ignored, by readers and by the next increment', async () => {
+    const d = freshDir();
+    await run(d, fx(OPERATORS, FULL));
+    await run(d, fx(...DAY1));
+    const delta = readMnpFile(mnpDeltaPath(d));
+    writeMnpFile(mnpDeltaPath(d), { ...delta, meta: { ...delta.meta, base: 'another.00000000' } });
+    expect(ported(d)).toEqual(AFTER_FULL);
+    expect(data(d).meta).toEqual(readMnpFile(mnpPath(d)).meta);
+    // The next increment starts a new delta on the base; day 1 is not in it.
+    const r = await run(d, fx('dump/Port_Increment_202401170300.csv'));
+    expect(r.previous).toEqual(readMnpFile(mnpPath(d)).meta);
+    expect(readMnpFile(mnpDeltaPath(d)).meta.sources.map((x) => x.file)).toEqual([
+      'Port_Increment_202401170300.csv',
+    ]);
+    expect(lookup(d, '9031234567')).toBe('MTS 01 D7701 2019-03-01');
+    expect(lookup(d, '9161112233')).toBe('TELE2 20 D7720 2024-01-16');
+  });
+
+  it('past the compaction threshold, base + delta become the new base and the delta goes', async () => {
+    const d = freshDir();
+    await run(d, fx(OPERATORS, FULL));
+    await run(d, fx(...DAY1), { compactAt: 100 });
+    const merged = data(d);
+    expect(existsSync(mnpDeltaPath(d))).toBe(true);
+    const r = await run(d, fx(...DAY2), { compactAt: 3 });
+    expect(r.path).toBe(mnpPath(d));
+    expect(existsSync(mnpDeltaPath(d))).toBe(false);
+    expect(ported(d)).toEqual(AFTER_DAY2);
+    const base = readMnpFile(mnpPath(d));
+    expect(base.meta.version).toBe(r.meta.version);
+    expect(base.meta.numbers).toBe(AFTER_DAY2.length);
+    expect(base.operators.slice(0, merged.operators.length)).toEqual(merged.operators);
+    // Increments after a compaction start a new delta on the new base.
+    await run(d, fx(...DAY2), { compactAt: 100 });
+    expect(readMnpFile(mnpDeltaPath(d)).meta.base).toBe(base.meta.version);
+    expect(ported(d)).toEqual(AFTER_DAY2);
   });
 });
 
@@ -313,6 +413,7 @@ describe('importMnp: a file that fails validation leaves the current data in pla
     const d = freshDir();
     await run(d, fx(...ALL));
     const before = readFileSync(mnpPath(d));
+    const deltaBefore = existsSync(mnpDeltaPath(d)) ? readFileSync(mnpDeltaPath(d)) : null;
     const e = await run(d, files(), more).then(
       () => null,
       (x: unknown) => x,
@@ -321,6 +422,7 @@ describe('importMnp: a file that fails validation leaves the current data in pla
     expect((e as NuminfoError).code, (e as Error).message).toBe('UPDATE_REJECTED');
     expect((e as NuminfoError).message).toMatch(message);
     expect(readFileSync(mnpPath(d)).equals(before)).toBe(true);
+    expect(existsSync(mnpDeltaPath(d)) ? readFileSync(mnpDeltaPath(d)) : null).toEqual(deltaBefore);
   });
 
   it('with force, a much smaller full list is accepted', async () => {
@@ -346,12 +448,13 @@ describe('importMnp: a file that fails validation leaves the current data in pla
   it('increments refuse a damaged snapshot; a full list replaces it', async () => {
     const d = freshDir();
     await run(d, fx(...ALL));
-    const damaged = readFileSync(mnpPath(d));
-    damaged[damaged.length - 9]! ^= 0xff;
+    // Increments read only the base's header (its checksum is verified by full loads), so the
+    // damage they must see is in what they read: here a cut file.
+    const damaged = readFileSync(mnpPath(d)).subarray(0, -9);
     writeFileSync(mnpPath(d), damaged);
     await expect(run(d, fx(...DAY1))).rejects.toMatchObject({
       code: 'UPDATE_REJECTED',
-      message: expect.stringMatching(/increments apply to the current data.*checksum mismatch.*full list/),
+      message: expect.stringMatching(/increments apply to the current data.*file length.*full list/),
     });
     expect(readFileSync(mnpPath(d)).equals(damaged)).toBe(true);
     const r = await run(d, fx(FULL));

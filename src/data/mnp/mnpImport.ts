@@ -1,15 +1,31 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { NuminfoError } from '../../errors.js';
 import { forEachLine, textSources, type TextSource } from './lines.js';
-import { MnpBuilder, type CompiledMnp, type MnpMeta } from './mnpBuild.js';
+import {
+  applyDelta,
+  countMerged,
+  MnpBuilder,
+  mergedMeta,
+  type CompiledMnp,
+  type MnpMeta,
+} from './mnpBuild.js';
 import { classify, fileReader, type MnpFileKind, type MnpFileReport } from './mnpParse.js';
-import { readMnpFile, writeMnpFile } from './mnpSnapshot.js';
+import {
+  deltaMatches,
+  mnpDeltaPath,
+  mnpPath,
+  readMnpFile,
+  readMnpHeader,
+  readMnpNumbers,
+  writeMnpFile,
+  type MnpHeader,
+} from './mnpSnapshot.js';
 
-export const MNP_FILE = 'mnp.snap';
+export { MNP_DELTA_FILE, MNP_FILE, mnpDeltaPath, mnpPath } from './mnpSnapshot.js';
 
-export function mnpPath(dataDir: string): string {
-  return join(dataDir, MNP_FILE);
+/** Delta entries past which an increment compacts the delta into a new base. */
+export function defaultCompactAt(baseNumbers: number): number {
+  return Math.min(5_000_000, Math.max(100_000, Math.ceil(baseNumbers * 0.1)));
 }
 
 export interface MnpImportOptions {
@@ -20,6 +36,12 @@ export interface MnpImportOptions {
   readonly maxRejectShare?: number;
   readonly minShare?: number;
   readonly onFile?: (report: MnpFileReport) => void;
+  /**
+   * Delta entries (ports and returns) past which increments are compacted into a new `mnp.snap`
+   * instead of written to `mnp-delta.snap`; default `defaultCompactAt(base numbers)`: 10% of the
+   * base, at least 100,000 and at most 5,000,000.
+   */
+  readonly compactAt?: number;
 }
 
 export interface MnpImportResult {
@@ -88,19 +110,40 @@ function unreadable(name: string, e: unknown): unknown {
   );
 }
 
-/**
- * The current data, or null when there is none. A damaged snapshot counts as none when a full list
- * replaces it; increments alone cannot apply to it (the result would hold only their own numbers).
- */
-function readPrevious(path: string, replaced: boolean): CompiledMnp | null {
+interface Current {
+  /** META/OPER/DIRC of mnp.snap (number arrays not read, checksum not verified). */
+  readonly base: MnpHeader;
+  /** The delta that applies to this base, fully read and checksummed; null if none. */
+  readonly delta: CompiledMnp | null;
+  /** The merged meta readers see. */
+  readonly meta: MnpMeta;
+}
+
+function currentOf(dataDir: string): Current | null {
+  const path = mnpPath(dataDir);
   if (!existsSync(path)) return null;
+  const base = readMnpHeader(path);
+  const deltaPath = mnpDeltaPath(dataDir);
+  let delta: CompiledMnp | null = existsSync(deltaPath) ? readMnpFile(deltaPath) : null;
+  if (delta && !deltaMatches(base, delta)) delta = null;
+  const meta = delta ? mergedMeta(base.meta, delta.meta, delta.meta.total ?? base.meta.numbers) : base.meta;
+  return { base, delta, meta };
+}
+
+/**
+ * The current data (base header and its delta), or null when there is none. Damaged data counts
+ * as none when a full list replaces it; increments alone cannot apply to it (the result would hold
+ * only their own numbers). Only the base's header is read here: its checksum is verified by every
+ * full load (the server, `mnp info`, compaction).
+ */
+function readPrevious(dataDir: string, replaced: boolean): Current | null {
   try {
-    return readMnpFile(path);
+    return currentOf(dataDir);
   } catch (e) {
     if (replaced) return null;
     throw new NuminfoError(
       'UPDATE_REJECTED',
-      `MNP import rejected: increments apply to the current data, and ${path} cannot be read ` +
+      `MNP import rejected: increments apply to the current data, and ${mnpPath(dataDir)} cannot be read ` +
         `(${e instanceof Error ? e.message : String(e)}); import a full list`,
       { cause: e },
     );
@@ -145,7 +188,10 @@ export function validateMnp(
  * increments and returns in the order of the timestamps their names carry (then by name, so a
  * day's Port_Increment comes before its Return_Increment). Without a full
  * list the increments apply on top of the current data, so applying one twice changes nothing.
- * The result replaces the MNP snapshot atomically, and only when every file passed validation.
+ * The result is written atomically, and only when every file passed validation: a full list
+ * writes a new `mnp.snap` and removes `mnp-delta.snap`; increments alone are merged onto the delta
+ * of the current base and rewrite only `mnp-delta.snap` (past `compactAt` entries, base + delta
+ * become the new `mnp.snap`). `meta` is the merged data's, as `readMnpData` gives it.
  */
 export async function importMnp(opts: MnpImportOptions): Promise<MnpImportResult> {
   if (opts.files.length === 0) throw new NuminfoError('MISSING_PARAMETER', 'no MNP files given');
@@ -182,14 +228,20 @@ export async function importMnp(opts: MnpImportOptions): Promise<MnpImportResult
     );
 
     const path = mnpPath(opts.dataDir);
+    const deltaPath = mnpDeltaPath(opts.dataDir);
     const replaced = classified.some((c) => c.kind === 'full' || c.kind === 'simple');
-    const previous = readPrevious(path, replaced);
+    const previous = readPrevious(opts.dataDir, replaced);
     const builder = new MnpBuilder();
     if (previous) {
-      // A full list replaces the numbers but keeps the operator directory; increments are merged
-      // onto the current data, which needs its operator entries under the same ids.
-      if (replaced) for (const d of previous.directory) builder.directory.set(d.code, d);
-      else builder.seedOperators(previous);
+      // A full list replaces the numbers but keeps the operator directory. Increments go to the
+      // delta: seeded with the base's operator entries under the same ids (the delta's list extends
+      // the base's), then with the delta so far, so the new delta holds both.
+      const current = previous.delta ?? previous.base;
+      if (replaced) for (const d of current.directory) builder.directory.set(d.code, d);
+      else {
+        builder.seedOperators(previous.base);
+        if (previous.delta) builder.seed(previous.delta);
+      }
     }
     const reports: MnpFileReport[] = [];
     for (const c of classified) {
@@ -203,13 +255,54 @@ export async function importMnp(opts: MnpImportOptions): Promise<MnpImportResult
       reports.push(report);
       opts.onFile?.(report);
     }
-    const buildMeta = {
-      builtAt: new Date().toISOString(),
-      sources: reports.map((r) => ({ file: r.file, kind: r.kind, rows: r.rows, rejected: r.rejectedCount })),
-    };
-    const compiled =
-      previous && !replaced ? builder.mergeOnto(previous, buildMeta) : builder.build(buildMeta);
-    const problems = validateMnp(reports, compiled.meta, previous?.meta ?? null, replaced, opts);
+    const sources = reports.map((r) => ({
+      file: r.file,
+      kind: r.kind,
+      rows: r.rows,
+      rejected: r.rejectedCount,
+    }));
+    const builtAt = new Date().toISOString();
+    let write: () => string;
+    let meta: MnpMeta;
+    if (previous && !replaced) {
+      const base = previous.base;
+      const delta0 = builder.buildDelta({
+        builtAt,
+        sources: [...(previous.delta?.meta.sources ?? []), ...sources],
+        base: base.meta.version,
+      });
+      // The merged count, without merging: which delta numbers the base holds.
+      const total = countMerged(readMnpNumbers(path), delta0);
+      const delta: CompiledMnp = { ...delta0, meta: { ...delta0.meta, total } };
+      meta = mergedMeta(base.meta, delta.meta, total);
+      const compactAt = opts.compactAt ?? defaultCompactAt(base.meta.numbers);
+      write =
+        delta.subs.length > compactAt
+          ? () => {
+              // Compaction: base + delta become the new base (checksummed on the way in).
+              const full = readMnpFile(path);
+              if (full.meta.version !== base.meta.version) {
+                throw new NuminfoError('UPDATE_REJECTED', `${path} changed during the import; run it again`);
+              }
+              writeMnpFile(path, applyDelta(full, delta));
+              rmSync(deltaPath, { force: true });
+              return path;
+            }
+          : () => {
+              writeMnpFile(deltaPath, delta);
+              return deltaPath;
+            };
+    } else {
+      const compiled = builder.build({ builtAt, sources });
+      meta = compiled.meta;
+      write = () => {
+        writeMnpFile(path, compiled);
+        // The old delta's `base` no longer matches; remove it anyway.
+        rmSync(deltaPath, { force: true });
+        return path;
+      };
+    }
+    const problems = validateMnp(reports, meta, previous?.meta ?? null, replaced, opts);
     if (problems.length > 0) {
       throw new NuminfoError(
         'UPDATE_REJECTED',
@@ -217,8 +310,8 @@ export async function importMnp(opts: MnpImportOptions): Promise<MnpImportResult
       );
     }
     mkdirSync(opts.dataDir, { recursive: true });
-    writeMnpFile(path, compiled);
-    return { path, meta: compiled.meta, previous: previous?.meta ?? null, reports };
+    const written = write();
+    return { path: written, meta, previous: previous?.meta ?? null, reports };
   } finally {
     for (const o of opened) o.close();
   }

@@ -12,6 +12,8 @@ import {
   MNP_FORMAT_VERSION,
   MNP_MAGIC,
   readMnpFile,
+  readMnpHeader,
+  readMnpNumbers,
   writeMnpFile,
 } from './mnpSnapshot.js';
 
@@ -191,5 +193,37 @@ describe('damaged MNP snapshots are SNAPSHOT_INVALID', () => {
     c[c.length - 9]! ^= 0xff;
     writeFileSync(file, c);
     expect(thrown(() => readMnpFile(file)).code).toBe('SNAPSHOT_INVALID');
+  });
+});
+
+describe('readMnpHeader and readMnpNumbers: parts of the file, read at their offsets', () => {
+  it('give what the full read gives, without the checksum (damage in the arrays is not seen)', () => {
+    const m = sample();
+    const file = path.join(dir, 'header.snap');
+    writeMnpFile(file, m);
+    expect(readMnpHeader(file)).toEqual({ meta: m.meta, operators: m.operators, directory: m.directory });
+    const numbers = readMnpNumbers(file);
+    expect([...numbers.codeIndex]).toEqual([...m.codeIndex]);
+    expect([...numbers.subs]).toEqual([...m.subs]);
+    const bytes = encodeMnp(m);
+    bytes[bytes.length - 3]! ^= 0xff; // in DAYS
+    writeFileSync(file, bytes);
+    expect(readMnpHeader(file).meta).toEqual(m.meta);
+    expect(thrown(() => readMnpFile(file)).code).toBe('SNAPSHOT_INVALID');
+  });
+
+  it('refuse a cut file, a bad magic and another format version (SNAPSHOT_INVALID)', () => {
+    const bytes = encodeMnp(sample());
+    const file = path.join(dir, 'bad-header.snap');
+    writeFileSync(file, bytes.subarray(0, bytes.length - 8));
+    expect(thrown(() => readMnpHeader(file)).message).toMatch(/file length does not match/);
+    const magic = Buffer.from(bytes);
+    magic.write('NUMINFOX', 0, 'latin1');
+    writeFileSync(file, magic);
+    expect(thrown(() => readMnpHeader(file)).message).toMatch(/bad magic/);
+    const version = Buffer.from(bytes);
+    version.writeUInt32LE(MNP_FORMAT_VERSION + 1, 8);
+    writeFileSync(file, version);
+    expect(thrown(() => readMnpHeader(file)).message).toMatch(/format version/);
   });
 });
