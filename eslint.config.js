@@ -29,6 +29,11 @@ export default tseslint.config(
     ['**/services/*', '**/http/*', '**/cli/*'],
     'data must not depend on services or faces',
   ),
+  layer(
+    ['src/store/**/*.ts'],
+    ['**/services/*', '**/http/*', '**/cli/*', '**/agi/*', '**/ami/*'],
+    'the store is a data-layer port: no services or faces',
+  ),
   layer(['src/services/**/*.ts'], ['**/http/*', '**/cli/*'], 'services must not depend on faces'),
   {
     files: ['src/**/*.test.ts', 'test/**'],

@@ -31,6 +31,27 @@ export interface Config {
   readonly amiSecret: string;
   /** Dialplan contexts whose new channels are looked up, comma-separated; empty: every context. */
   readonly amiContexts: string;
+  /**
+   * Where reports, keys, tags and blacklists live: empty for the embedded SQLite file
+   * `<dataDir>/numinfo.db`, `sqlite:<path>`, or `postgres://user:pass@host/db` for several instances.
+   */
+  readonly store: string;
+  /**
+   * Server key from which each API key's signing secret is derived (the store keeps only hashes).
+   * Empty: `<dataDir>/master.key`, created on first use. Instances sharing a PostgreSQL store must
+   * share this value.
+   */
+  readonly masterKey: string;
+  /** `/v1/check` and the `decision` routing condition block numbers whose trust index is below this. */
+  readonly trustThreshold: number;
+  /** Whether a number flagged unwanted is blocked by `/v1/check`. */
+  readonly blockUnwanted: boolean;
+  /** Seconds a signed request's `timestamp` may differ from the server's clock. */
+  readonly signatureWindow: number;
+  /** Path prefix of the Gilraen dialect. */
+  readonly gilraenPrefix: string;
+  /** Require Gilraen-style signatures on the native API too (keys must exist). */
+  readonly signNative: boolean;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -50,6 +71,13 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   amiUser: '',
   amiSecret: '',
   amiContexts: '',
+  store: '',
+  masterKey: '',
+  trustThreshold: 3,
+  blockUnwanted: true,
+  signatureWindow: 300,
+  gilraenPrefix: '/gilraen',
+  signNative: false,
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -72,6 +100,13 @@ const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   amiUser: 'NUMINFO_AMI_USER',
   amiSecret: 'NUMINFO_AMI_SECRET',
   amiContexts: 'NUMINFO_AMI_CONTEXTS',
+  store: 'NUMINFO_STORE',
+  masterKey: 'NUMINFO_MASTER_KEY',
+  trustThreshold: 'NUMINFO_TRUST_THRESHOLD',
+  blockUnwanted: 'NUMINFO_BLOCK_UNWANTED',
+  signatureWindow: 'NUMINFO_SIGNATURE_WINDOW',
+  gilraenPrefix: 'NUMINFO_GILRAEN_PREFIX',
+  signNative: 'NUMINFO_SIGN_NATIVE',
 };
 
 function bad(key: string, value: unknown, why: string): NuminfoError {
@@ -80,6 +115,11 @@ function bad(key: string, value: unknown, why: string): NuminfoError {
 
 function coerce(key: keyof Config, value: unknown): unknown {
   const def = DEFAULT_CONFIG[key];
+  if (key === 'trustThreshold') {
+    const n = typeof value === 'number' ? value : Number(String(value).trim());
+    if (!Number.isFinite(n) || n < 0 || n > 10) throw bad(key, value, 'must be a number 0..10');
+    return n;
+  }
   if (typeof def === 'number') {
     const n = typeof value === 'number' ? value : Number(String(value).trim());
     if (!Number.isInteger(n) || n < 0) throw bad(key, value, 'must be a non-negative integer');
@@ -100,6 +140,8 @@ function coerce(key: keyof Config, value: unknown): unknown {
     parseApiKeys(s, (why) => bad(key, '…', why));
     return s;
   }
+  if (key === 'gilraenPrefix' && !/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/.test(s))
+    throw bad(key, value, 'must be a path like /gilraen');
   if (key === 'logLevel' && !LOG_LEVELS.has(s))
     throw bad(key, value, `must be one of ${[...LOG_LEVELS].join(', ')}`);
   // Keys whose default is empty mean "off" when empty; the others need a value.

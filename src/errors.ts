@@ -26,7 +26,15 @@ export const ERRORS = {
   BATCH_TOO_LARGE: { status: 413, exitCode: 2, message: 'too many numbers in one request' },
   BAD_REQUEST: { status: 400, exitCode: 2, message: 'the request is malformed' },
   UNAUTHORIZED: { status: 401, exitCode: 2, message: 'the API key is missing or unknown' },
+  FORBIDDEN: { status: 403, exitCode: 2, message: "the API key's role does not allow this" },
+  BAD_SIGNATURE: {
+    status: 401,
+    exitCode: 2,
+    message: 'the request signature is missing, stale, replayed or wrong',
+  },
+  QUOTA_EXCEEDED: { status: 429, exitCode: 2, message: "the API key's quota is used up" },
   NOT_FOUND: { status: 404, exitCode: 2, message: 'no such endpoint' },
+  ITEM_NOT_FOUND: { status: 404, exitCode: 3, message: 'no such item' },
   METHOD_NOT_ALLOWED: { status: 405, exitCode: 2, message: 'method not allowed' },
   REGISTRY_NOT_LOADED: {
     status: 503,
@@ -40,6 +48,7 @@ export const ERRORS = {
     exitCode: 7,
     message: 'the snapshot file is damaged or of an unknown format',
   },
+  STORE_UNAVAILABLE: { status: 503, exitCode: 4, message: 'the database is unavailable' },
   CONFIG_INVALID: { status: 500, exitCode: 2, message: 'the configuration is invalid' },
   INTERNAL: { status: 500, exitCode: 1, message: 'internal error' },
 } as const satisfies Record<string, ErrorSpec>;
