@@ -1,7 +1,7 @@
 /**
  * The storage port: everything numinfo keeps that users write (reports, comments, tags, keys,
  * blacklists). Two drivers implement it — SQLite (embedded default) and PostgreSQL (several
- * instances) — and one conformance suite (`src/store/conformance.ts`) holds both to the same
+ * instances) — and one conformance suite (`test/store/conformance.ts`) holds both to the same
  * behaviour. All methods are async because the PostgreSQL driver is; the SQLite driver resolves
  * at once.
  *
