@@ -1,6 +1,6 @@
 // Runs every benchmark scenario, each in its own process, and prints one summary table.
 //   npm run bench                 (builds first, then runs this)
-//   node bench/run.js [snapshot] [lookup] [http] [agi]
+//   node bench/run.js [snapshot] [lookup] [clean] [http] [agi] [mnp] [reputation]
 // The registry snapshot is built once (by the snapshot scenario, or the first scenario needing it)
 // into a temp data directory shared through NUMINFO_BENCH_DATA_DIR. Exit code 1 means a scenario
 // failed to run; a MISS is reported, not an error.
@@ -17,7 +17,7 @@ import {
   registryFiles,
 } from './lib/common.js';
 
-const ALL = ['snapshot', 'lookup', 'clean', 'http', 'agi', 'mnp'];
+const ALL = ['snapshot', 'lookup', 'clean', 'http', 'agi', 'mnp', 'reputation'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = chosen.filter((s) => !ALL.includes(s));
 if (unknown.length > 0) {

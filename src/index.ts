@@ -47,3 +47,27 @@ export type {
 } from './services/routing/types.js';
 export { startAgiServer, type AgiServer } from './agi/server.js';
 export { AmiClient } from './ami/client.js';
+export { openStore } from './store/openStore.js';
+export type * from './store/types.js';
+export { GLOBAL_OWNER, TAG_TYPES } from './store/types.js';
+export {
+  ReputationService,
+  type Reputation,
+  type ReputationTags,
+  type ReportRequest,
+  type TagCount,
+  type TrustExplanation,
+  type TrustSignal,
+} from './services/reputation/reputationService.js';
+export { trustIndex, explainTrust, TRUST_FORMULA } from './services/reputation/trustIndex.js';
+export { DEFAULT_TAGS } from './services/reputation/defaultTags.js';
+export { BlacklistService } from './services/reputation/blacklistService.js';
+export { CheckService, type CheckOptions, type CheckResult } from './services/reputation/checkService.js';
+export { normalizeNumber } from './services/reputation/normalizeNumber.js';
+export { KeyService, type Principal } from './services/keys/keyService.js';
+export {
+  SignatureVerifier,
+  signRequest,
+  canonicalString,
+  type SignatureVerdict,
+} from './services/keys/signature.js';

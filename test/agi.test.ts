@@ -16,7 +16,13 @@ import { updateRegistry } from '../src/data/registryUpdate.js';
 import { readSnapshotFile } from '../src/data/snapshot.js';
 import { NumberService } from '../src/services/numberService.js';
 import type { Logger } from '../src/services/registryManager.js';
+import { BlacklistService } from '../src/services/reputation/blacklistService.js';
+import { CheckService } from '../src/services/reputation/checkService.js';
+import { ReputationService } from '../src/services/reputation/reputationService.js';
+import { Router } from '../src/services/routing/router.js';
 import type { CallChecker, Direction, RouteDecision, RouteSource } from '../src/services/routing/types.js';
+import { openStore } from '../src/store/openStore.js';
+import type { Store } from '../src/store/types.js';
 import {
   assertBuilt,
   CLI,
@@ -238,9 +244,11 @@ class OperatorRouter implements RouteSource {
 
 const blacklist: CallChecker = {
   check: (r) =>
-    r.national === '9000000000'
-      ? { decision: 'block', reasons: ['blacklist', 'spam'], trust: 0.5 }
-      : { decision: 'allow', reasons: [], trust: 7.25 },
+    Promise.resolve(
+      r.national === '9000000000'
+        ? { decision: 'block', reasons: ['blacklist', 'spam'], trust: 0.5 }
+        : { decision: 'allow', reasons: [], trust: 7.25 },
+    ),
 };
 
 let service: NumberService;
@@ -771,5 +779,111 @@ describe('numinfo serve', () => {
     } finally {
       busy.close();
     }
+  });
+});
+
+describe('check and route with a real CheckService (SQLite store)', () => {
+  let store: Store;
+  let reputation: ReputationService;
+  let blacklists: BlacklistService;
+  let real: AgiServer;
+  let failing: AgiServer;
+  const rules = Router.fromText(
+    [
+      'default: trunk',
+      'rules:',
+      '  - { name: spam, direction: in, when: { decision: block }, route: reject }',
+      '  - { name: t2, when: { type: mobile }, route: mobile-trunk }',
+    ].join('\n'),
+  );
+
+  beforeAll(async () => {
+    store = await openStore('', tempDir('agi-store'));
+    reputation = new ReputationService(store);
+    blacklists = new BlacklistService(store);
+    await blacklists.add('', 'spam', [{ number: T2 }], 'admin');
+    const check = new CheckService(reputation, blacklists, { trustThreshold: 3, blockUnwanted: true });
+    real = await startAgiServer({
+      host: '127.0.0.1',
+      port: 0,
+      service,
+      router: () => rules,
+      checker: check,
+      log,
+      timeoutMs: 400,
+    });
+    const broken: CallChecker = { check: () => Promise.reject(new Error('database is locked')) };
+    failing = await startAgiServer({
+      host: '127.0.0.1',
+      port: 0,
+      service,
+      router: () => rules,
+      checker: broken,
+      log,
+      timeoutMs: 400,
+    });
+  });
+
+  afterAll(async () => {
+    await real?.close();
+    await failing?.close();
+    reputation?.close();
+    blacklists?.close();
+    await store?.close();
+  });
+
+  it('check: a blacklisted caller is blocked, another allowed', async () => {
+    expect((await agiCall(real.port, { script: 'check', callerid: T2 })).vars).toStrictEqual({
+      NUMINFO_DECISION: 'block',
+      NUMINFO_TRUST: '5.00',
+      NUMINFO_REASONS: 'blacklist:spam',
+      NUMINFO_STATUS: 'OK',
+    });
+    expect((await agiCall(real.port, { script: 'check', args: [PORTED] })).vars).toStrictEqual({
+      NUMINFO_DECISION: 'allow',
+      NUMINFO_TRUST: '5.00',
+      NUMINFO_REASONS: '',
+      NUMINFO_STATUS: 'OK',
+    });
+  });
+
+  it('check: reports lower the trust until it blocks', async () => {
+    const n = '79000000002';
+    await reputation.report('a', [{ number: n, kind: 'ban' }]);
+    await reputation.report('b', [{ number: n, kind: 'ban' }]);
+    expect((await agiCall(real.port, { script: 'check', args: [n] })).vars).toMatchObject({
+      NUMINFO_DECISION: 'block',
+      NUMINFO_TRUST: '2.50',
+      NUMINFO_REASONS: 'trust 2.50 < 3.00',
+    });
+  });
+
+  it('route: a `decision: block` rule matches the blacklisted number', async () => {
+    expect((await agiCall(real.port, { script: 'route', args: [T2, 'in'] })).vars).toStrictEqual({
+      NUMINFO_ROUTE: 'reject',
+      NUMINFO_ROUTE_RULE: 'spam',
+      NUMINFO_STATUS: 'OK',
+    });
+    expect((await agiCall(real.port, { script: 'route', args: [PORTED, 'in'] })).vars).toMatchObject({
+      NUMINFO_ROUTE: 'mobile-trunk',
+      NUMINFO_ROUTE_RULE: 't2',
+    });
+  });
+
+  it('HANGUP while the check runs ends the session cleanly', async () => {
+    const before = real.stats().ended.hangup;
+    const r = await agiCall(real.port, { raw: headerBlock({ script: 'check', args: [T2] }) + 'HANGUP\n' });
+    expect(r.lines.length).toBeLessThanOrEqual(1);
+    expect(r.closedByServer).toBe(true);
+    expect(real.stats().ended.hangup).toBe(before + 1);
+  });
+
+  it('a failing checker: NUMINFO_STATUS=ERROR and a log line; lookup does not ask it', async () => {
+    log.take();
+    expect((await agiCall(failing.port, { script: 'check', args: [T2] })).vars).toStrictEqual({
+      NUMINFO_STATUS: 'ERROR',
+    });
+    expect(log.take().join('\n')).toMatch(/FastAGI script "check" failed: database is locked/);
+    expect((await agiCall(failing.port, { script: 'lookup', args: [T2] })).vars.NUMINFO_STATUS).toBe('OK');
   });
 });

@@ -13,7 +13,12 @@ import { RegistryIndex } from '../src/data/registryIndex.js';
 import { fetchRegistryFiles } from '../src/data/registrySource.js';
 import { NumberService } from '../src/services/numberService.js';
 import type { Logger } from '../src/services/registryManager.js';
+import { BlacklistService } from '../src/services/reputation/blacklistService.js';
+import { CheckService } from '../src/services/reputation/checkService.js';
+import { ReputationService } from '../src/services/reputation/reputationService.js';
+import { Router } from '../src/services/routing/router.js';
 import type { Direction, RouteSource } from '../src/services/routing/types.js';
+import { openStore } from '../src/store/openStore.js';
 import { FakeAmi, type Fields } from './helpers/fakeAmi.js';
 import {
   assertBuilt,
@@ -271,6 +276,43 @@ describe('Setvar for new channels', () => {
     expect(log.lines).toContain('warn AMI: routing 79000000000 failed: rules broken');
   });
 
+  it('with a checker (a real CheckService): NUMINFO_DECISION, TRUST, REASONS and `decision` rules', async () => {
+    const store = await openStore('', tempDir('ami-store'));
+    const reputation = new ReputationService(store);
+    const blacklists = new BlacklistService(store);
+    cleanups.push(async () => {
+      reputation.close();
+      blacklists.close();
+      await store.close();
+    });
+    await blacklists.add('', 'spam', [{ number: '79000000000' }], 'admin');
+    const check = new CheckService(reputation, blacklists, { trustThreshold: 3, blockUnwanted: true });
+    const router = Router.fromText(
+      'default: trunk\nrules:\n  - { name: spam, when: { decision: block }, route: reject }\n',
+    );
+    const { fake, client } = await setup({ router: () => router, checker: () => check });
+    await waitFor('login', () => client.state.loggedIn);
+    fake.emit(newchannel('SIP/c-1', '79000000000'), newchannel('SIP/c-2', '74991663050'));
+    await waitFor('Setvar', () => fake.setvarTotal() === 26);
+    expect(fake.setvars.get('SIP/c-1')).toEqual([
+      ...T2_VARS.slice(0, 7),
+      ['NUMINFO_ROUTE', 'reject'],
+      ['NUMINFO_ROUTE_RULE', 'spam'],
+      ['NUMINFO_DECISION', 'block'],
+      ['NUMINFO_TRUST', '5.00'],
+      ['NUMINFO_REASONS', 'blacklist:spam'],
+      T2_VARS[7],
+    ]);
+    expect(fake.setvars.get('SIP/c-2')?.slice(7)).toEqual([
+      ['NUMINFO_ROUTE', 'trunk'],
+      ['NUMINFO_ROUTE_RULE', ''],
+      ['NUMINFO_DECISION', 'allow'],
+      ['NUMINFO_TRUST', '5.00'],
+      ['NUMINFO_REASONS', ''],
+      ['NUMINFO_STATUS', 'OK'],
+    ]);
+  });
+
   it('looks up only channels in the configured contexts', async () => {
     const { fake, client } = await setup({ contexts: ['from-trunk', ' from-pstn '] });
     await waitFor('login', () => client.state.loggedIn);
@@ -496,11 +538,15 @@ describe('numinfo serve', () => {
     await waitFor('login', () => fake.sessionCount === 1, 10_000);
     fake.emit(newchannel('PJSIP/internal-1', '79000000000', 'from-internal'));
     fake.emit(newchannel('PJSIP/serve-1', '79000000000'));
-    await waitFor('Setvar', () => fake.setvarTotal() === 10);
-    // No registry in this data directory, no rules file: the default route and NO_DATA.
-    expect(fake.setvars.get('PJSIP/serve-1')?.slice(-3)).toEqual([
+    await waitFor('Setvar', () => fake.setvarTotal() === 13);
+    // No registry in this data directory, no rules file, an empty store: the default route, an
+    // unknown number allowed at trust 5.00, and NO_DATA.
+    expect(fake.setvars.get('PJSIP/serve-1')?.slice(-6)).toEqual([
       ['NUMINFO_ROUTE', 'default'],
       ['NUMINFO_ROUTE_RULE', ''],
+      ['NUMINFO_DECISION', 'allow'],
+      ['NUMINFO_TRUST', '5.00'],
+      ['NUMINFO_REASONS', ''],
       ['NUMINFO_STATUS', 'NO_DATA'],
     ]);
     const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { ami: unknown };
@@ -509,7 +555,7 @@ describe('numinfo serve', () => {
       loggedIn: true,
       eventsHandled: 1,
       eventsSkipped: 1,
-      setvarSent: 10,
+      setvarSent: 13,
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');

@@ -7,20 +7,26 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LookupResult } from '../src/core/types.js';
 import { importRegistry, type SourceFile } from '../src/data/registryImport.js';
 import { RegistryIndex } from '../src/data/registryIndex.js';
 import { NuminfoError } from '../src/errors.js';
+import { routePlugin } from '../src/http/native/route.js';
 import { buildServer } from '../src/http/server.js';
 import { NumberService } from '../src/services/numberService.js';
+import { BlacklistService } from '../src/services/reputation/blacklistService.js';
+import { CheckService } from '../src/services/reputation/checkService.js';
+import { ReputationService } from '../src/services/reputation/reputationService.js';
 import type { Logger } from '../src/services/registryManager.js';
-import { Router } from '../src/services/routing/router.js';
+import { routeChecked, Router } from '../src/services/routing/router.js';
 import { routeNumber } from '../src/services/routing/routeNumber.js';
 import { RoutingManager } from '../src/services/routing/routingManager.js';
 import { parseRules, RulesError } from '../src/services/routing/rules.js';
 import type { CallCheck, CallChecker } from '../src/services/routing/types.js';
+import { openStore } from '../src/store/openStore.js';
+import type { Store } from '../src/store/types.js';
 import { csvText, row } from './helpers/registryData.js';
 import {
   assertBuilt,
@@ -498,17 +504,17 @@ describe('every condition kind', () => {
     expect(matches(when, ALL)).toEqual(hits);
   });
 
-  it('decision asks the CallChecker, at most once per call, only when a candidate rule needs it', () => {
+  it('decision: the router uses the check passed in; routeChecked asks the CallChecker only when a rule needs it', async () => {
     const asked: string[] = [];
     const checker: CallChecker = {
-      check(number: LookupResult): CallCheck {
+      check(number: LookupResult): Promise<CallCheck> {
         asked.push(number.e164 ?? '');
         const block = number.e164 === '+79000000000';
-        return {
+        return Promise.resolve({
           decision: block ? 'block' : 'allow',
           reasons: block ? ['blacklist'] : [],
           trust: block ? 1 : 5,
-        };
+        });
       },
     };
     const text = [
@@ -527,14 +533,33 @@ describe('every condition kind', () => {
       '    when: { decision: allow }',
       '    route: trunk-ok',
     ].join('\n');
-    const router = Router.fromText(text, 'routes.yaml', checker);
-    expect(router.route(lk(N.moscowFixed), 'out')).toEqual({ route: 'trunk-fixed', rule: 'fixed' });
-    expect(asked).toEqual([]);
-    expect(router.route(lk(N.t2), 'out')).toEqual({ route: 'reject', rule: 'blocked' });
-    expect(router.route(lk(N.megafonMsk), 'in')).toEqual({ route: 'trunk-ok', rule: 'allowed' });
+    const router = Router.fromText(text, 'routes.yaml');
+    expect(router.needsCheck).toBe(true);
+    const block: CallCheck = { decision: 'block', reasons: ['x'], trust: 0 };
+    expect(router.route(lk(N.moscowFixed), 'out', block)).toEqual({ route: 'trunk-fixed', rule: 'fixed' });
+    expect(router.route(lk(N.t2), 'out', block)).toEqual({ route: 'reject', rule: 'blocked' });
+    // Without a check: allowed.
+    expect(router.route(lk(N.t2), 'out')).toEqual({ route: 'trunk-ok', rule: 'allowed' });
+
+    expect(await routeChecked(router, checker, lk(N.t2), 'out')).toEqual({
+      route: 'reject',
+      rule: 'blocked',
+    });
+    expect(await routeChecked(router, checker, lk(N.megafonMsk), 'in')).toEqual({
+      route: 'trunk-ok',
+      rule: 'allowed',
+    });
     expect(asked).toEqual(['+79000000000', '+79260000000']);
-    // The same rules without the checker: nothing is blocked.
-    expect(router.withChecker(null).route(lk(N.t2), 'out').rule).toBe('allowed');
+    // Without a checker: synchronous, nothing blocked.
+    expect(routeChecked(router, null, lk(N.t2), 'out')).toEqual({ route: 'trunk-ok', rule: 'allowed' });
+
+    // Rules without `decision`: the checker is not asked, the answer is not a promise.
+    const plain = Router.fromText(
+      'default: trunk\nrules:\n  - { name: fixed, when: { type: fixed }, route: f }',
+    );
+    expect(plain.needsCheck).toBe(false);
+    expect(routeChecked(plain, checker, lk(N.t2), 'out')).toEqual({ route: 'trunk', rule: null });
+    expect(asked).toHaveLength(2);
   });
 });
 
@@ -808,6 +833,56 @@ describe('GET /v1/route', () => {
   it('a server without routing rules answers the route "default"', async () => {
     const r = await get('/v1/route?number=89260000000&format=text', bareBase);
     expect(r).toMatchObject({ status: 200, text: 'default' });
+  });
+});
+
+describe('GET /v1/route with a CallChecker (the routePlugin `checker` option, a real CheckService)', () => {
+  let app: FastifyInstance;
+  let base: string;
+  let store: Store;
+  let reputation: ReputationService;
+  let blacklists: BlacklistService;
+
+  beforeAll(async () => {
+    store = await openStore('', tempDir('routing-check'));
+    reputation = new ReputationService(store);
+    blacklists = new BlacklistService(store);
+    await blacklists.add('', 'spam', [{ number: '79260000000' }], 'admin');
+    const checker = new CheckService(reputation, blacklists, { trustThreshold: 3, blockUnwanted: true });
+    const routes = Router.fromText(
+      'default: trunk\nrules:\n  - { name: spam, when: { decision: block }, route: reject }\n',
+    );
+    app = Fastify({ logger: false });
+    await app.register(routePlugin, { service, routes, checker });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    reputation.close();
+    blacklists.close();
+    await store.close();
+  });
+
+  it.each([
+    { q: 'number=89260000000', route: 'reject', rule: 'spam' },
+    { q: 'number=89260000000&format=text', text: 'reject' },
+    { q: 'number=89160000000', route: 'trunk', rule: null },
+    { q: 'number=89160000000&format=text', text: 'trunk' },
+  ])('$q', async ({ q, route, rule, text }) => {
+    const res = await fetch(`${base}/v1/route?${q}`);
+    expect(res.status).toBe(200);
+    if (text !== undefined) expect(await res.text()).toBe(text);
+    else expect(await res.json()).toMatchObject({ route, rule, direction: 'out' });
+  });
+
+  it('input errors are still 400', async () => {
+    const res = await fetch(`${base}/v1/route?number=hello`);
+    expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([
+      400,
+      'NOT_A_NUMBER',
+    ]);
   });
 });
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LookupResult } from '../core/types.js';
 import { latinSafe, lookupStatus } from '../services/callVariables.js';
-import { parseRequest } from './scripts.js';
+import { NumberService } from '../services/numberService.js';
+import { Router } from '../services/routing/router.js';
+import type { CallChecker } from '../services/routing/types.js';
+import { parseRequest, runScript, type ScriptDeps, type ScriptRun } from './scripts.js';
 
 describe('parseRequest', () => {
   const h = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
@@ -67,5 +70,59 @@ describe('values', () => {
     ['INVALID_COUNTRY_CODE', 'BAD_NUMBER'],
   ])('lookupStatus(error %s) = %s', (error, want) => {
     expect(lookupStatus({ error } as LookupResult)).toBe(want);
+  });
+});
+
+describe('runScript: the checker is awaited only when needed', () => {
+  const service = new NumberService(null);
+  const h = (script: string): Map<string, string> =>
+    new Map([
+      ['agi_network_script', script],
+      ['agi_arg_1', '79161234567'],
+    ]);
+  const asked: string[] = [];
+  const checker: CallChecker = {
+    check: (r) => {
+      asked.push(r.e164 ?? '');
+      return Promise.resolve({ decision: 'block', reasons: ['blacklist:spam'], trust: 1.5 });
+    },
+  };
+  const deps = (rules: string): ScriptDeps => ({
+    lookup: (input) => service.lookup(input),
+    router: () => Router.fromText(rules),
+    checker: () => checker,
+    latin: false,
+  });
+  const plain = deps('default: trunk\nrules:\n  - { name: m, when: { type: mobile }, route: mob }\n');
+  const deciding = deps(
+    'default: trunk\nrules:\n  - { name: b, when: { decision: block }, route: reject }\n',
+  );
+
+  it('lookup, and route without `decision` rules, answer synchronously without asking the checker', () => {
+    const lookup = runScript(h('lookup'), plain);
+    const route = runScript(h('route'), plain);
+    expect(lookup).not.toBeInstanceOf(Promise);
+    expect(route).not.toBeInstanceOf(Promise);
+    expect((route as ScriptRun).commands).toEqual([
+      'SET VARIABLE "NUMINFO_ROUTE" "mob"\n',
+      'SET VARIABLE "NUMINFO_ROUTE_RULE" "m"\n',
+      'SET VARIABLE "NUMINFO_STATUS" "NO_DATA"\n',
+    ]);
+    expect(asked).toEqual([]);
+  });
+
+  it('check, and route with `decision` rules, wait for the checker', async () => {
+    const check = runScript(h('check'), plain);
+    expect(check).toBeInstanceOf(Promise);
+    expect((await check).commands).toEqual([
+      'SET VARIABLE "NUMINFO_DECISION" "block"\n',
+      'SET VARIABLE "NUMINFO_TRUST" "1.50"\n',
+      'SET VARIABLE "NUMINFO_REASONS" "blacklist:spam"\n',
+      'SET VARIABLE "NUMINFO_STATUS" "NO_DATA"\n',
+    ]);
+    expect((await runScript(h('route'), deciding)).commands[0]).toBe(
+      'SET VARIABLE "NUMINFO_ROUTE" "reject"\n',
+    );
+    expect(asked).toEqual(['+79161234567', '+79161234567']);
   });
 });

@@ -4,7 +4,14 @@
  */
 import type { LookupResult } from '../core/types.js';
 import { callVariables, latinSafe, lookupStatus } from '../services/callVariables.js';
-import type { CallCheck, CallChecker, Direction, RouteSource } from '../services/routing/types.js';
+import { ALLOW_ALL } from '../services/routing/router.js';
+import type {
+  CallCheck,
+  CallChecker,
+  Direction,
+  RouteDecision,
+  RouteSource,
+} from '../services/routing/types.js';
 import { headerArgs, setVariable, verbose, type AgiHeader } from './protocol.js';
 
 export const SCRIPTS = ['lookup', 'route', 'check'] as const;
@@ -15,7 +22,7 @@ export interface ScriptDeps {
   lookup(input: string): LookupResult;
   /** The current routing rules (asked per call: they may be reloaded). */
   router(): RouteSource;
-  /** The current allow/block checker; null until blacklists and reputation exist. */
+  /** The current allow/block checker (asynchronous); null: every number is allowed with trust 5.00. */
   checker(): CallChecker | null;
   /** Transliterate every value unless the call says `latin=0`. */
   readonly latin: boolean;
@@ -133,8 +140,6 @@ export function parseRequest(header: AgiHeader): AgiRequest {
   return { script, number, numberFrom, direction, latin };
 }
 
-const ALLOW: CallCheck = Object.freeze({ decision: 'allow', reasons: Object.freeze([]), trust: 5 });
-
 type Vars = [name: string, value: string][];
 
 function lookupVars(r: LookupResult): Vars {
@@ -148,7 +153,7 @@ function commands(vars: Vars, latin: boolean): string[] {
 }
 
 /** Runs the script a call asked for. Never throws: a failing lookup or router gives NUMINFO_STATUS=ERROR. */
-export function runScript(header: AgiHeader, deps: ScriptDeps): ScriptRun {
+export function runScript(header: AgiHeader, deps: ScriptDeps): ScriptRun | Promise<ScriptRun> {
   let req: AgiRequest | null = null;
   try {
     req = parseRequest(header);
@@ -160,24 +165,25 @@ export function runScript(header: AgiHeader, deps: ScriptDeps): ScriptRun {
       }
       case 'route': {
         const r = deps.lookup(req.number);
-        const decision = deps.router().route(r, req.direction);
-        const vars: Vars = [
-          ['NUMINFO_ROUTE', decision.route],
-          ['NUMINFO_ROUTE_RULE', decision.rule ?? ''],
-          ['NUMINFO_STATUS', lookupStatus(r)],
-        ];
-        return { script: req.script, commands: commands(vars, latin), problem: null };
+        const routes = deps.router();
+        // The checker is asked only when a rule has a `decision` condition; otherwise no promise at all.
+        const checker = routes.needsCheck === true ? deps.checker() : null;
+        if (checker === null) return routeRun(req.script, routes.route(r, req.direction), r, latin);
+        const { script, direction } = req;
+        return settle(
+          script,
+          checker.check(r).then((c) => routeRun(script, routes.route(r, direction, c), r, latin)),
+        );
       }
       case 'check': {
         const r = deps.lookup(req.number);
-        const c = deps.checker()?.check(r) ?? ALLOW;
-        const vars: Vars = [
-          ['NUMINFO_DECISION', c.decision],
-          ['NUMINFO_TRUST', c.trust.toFixed(2)],
-          ['NUMINFO_REASONS', c.reasons.join(',')],
-          ['NUMINFO_STATUS', lookupStatus(r)],
-        ];
-        return { script: req.script, commands: commands(vars, latin), problem: null };
+        const checker = deps.checker();
+        if (checker === null) return checkRun(req.script, ALLOW_ALL, r, latin);
+        const script = req.script;
+        return settle(
+          script,
+          checker.check(r).then((c) => checkRun(script, c, r, latin)),
+        );
       }
       default: {
         const name = latinSafe(req.script);
@@ -190,11 +196,38 @@ export function runScript(header: AgiHeader, deps: ScriptDeps): ScriptRun {
       }
     }
   } catch (e) {
-    const script = req?.script ?? '';
-    return {
-      script,
-      commands: [setVariable('NUMINFO_STATUS', 'ERROR')],
-      problem: `numinfo: FastAGI script "${script}" failed: ${(e as Error)?.message ?? String(e)}`,
-    };
+    return failed(req?.script ?? '', e);
   }
+}
+
+function routeRun(script: string, decision: RouteDecision, r: LookupResult, latin: boolean): ScriptRun {
+  const vars: Vars = [
+    ['NUMINFO_ROUTE', decision.route],
+    ['NUMINFO_ROUTE_RULE', decision.rule ?? ''],
+    ['NUMINFO_STATUS', lookupStatus(r)],
+  ];
+  return { script, commands: commands(vars, latin), problem: null };
+}
+
+function checkRun(script: string, c: CallCheck, r: LookupResult, latin: boolean): ScriptRun {
+  const vars: Vars = [
+    ['NUMINFO_DECISION', c.decision],
+    ['NUMINFO_TRUST', c.trust.toFixed(2)],
+    ['NUMINFO_REASONS', c.reasons.join(',')],
+    ['NUMINFO_STATUS', lookupStatus(r)],
+  ];
+  return { script, commands: commands(vars, latin), problem: null };
+}
+
+function failed(script: string, e: unknown): ScriptRun {
+  return {
+    script,
+    commands: [setVariable('NUMINFO_STATUS', 'ERROR')],
+    problem: `numinfo: FastAGI script "${script}" failed: ${(e as Error)?.message ?? String(e)}`,
+  };
+}
+
+/** A script run that waited for the checker: a rejection (store down) ends as NUMINFO_STATUS=ERROR. */
+function settle(script: string, run: Promise<ScriptRun>): Promise<ScriptRun> {
+  return run.catch((e: unknown) => failed(script, e));
 }

@@ -9,7 +9,7 @@ import type { LookupResult } from '../core/types.js';
 import { NuminfoError } from '../errors.js';
 import { SILENT_LOGGER, type Logger } from '../services/registryManager.js';
 import type { CallChecker, RouteSource } from '../services/routing/types.js';
-import { runScript, type ScriptDeps } from './scripts.js';
+import { runScript, type ScriptDeps, type ScriptRun } from './scripts.js';
 import { AgiSession, type SessionEnd } from './session.js';
 
 /** The FastAGI port Asterisk assumes when an `agi://` URL names none. */
@@ -70,6 +70,10 @@ export async function startAgiServer(opts: AgiServerOptions): Promise<AgiServer>
     bad_reply: 0,
     shutdown: 0,
   };
+  const logged = (r: ScriptRun): ScriptRun => {
+    if (r.problem !== null) log.warn(`agi: ${r.problem}`);
+    return r;
+  };
   const sessions = new Set<AgiSession>();
   const sessionOptions = {
     timeoutMs,
@@ -77,8 +81,9 @@ export async function startAgiServer(opts: AgiServerOptions): Promise<AgiServer>
     log,
     run: (header: ReadonlyMap<string, string>) => {
       const r = runScript(header, deps);
-      if (r.problem !== null) log.warn(`agi: ${r.problem}`);
-      return r;
+      // Only `check` (and `route` with `decision` rules) waits for the checker; the rest stays synchronous.
+      if (r instanceof Promise) return r.then(logged);
+      return logged(r);
     },
     onEnd: (why: SessionEnd) => {
       ended[why]++;

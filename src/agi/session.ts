@@ -27,14 +27,22 @@ export type SessionEnd =
   /** The server shut the session down. */
   | 'shutdown';
 
+export interface ScriptCommands {
+  readonly script: string;
+  readonly commands: readonly string[];
+}
+
 export interface SessionOptions {
   /** Time for the whole header block, and for each reply. */
   readonly timeoutMs: number;
   /** Largest header block accepted, in bytes. */
   readonly maxHeaderBytes: number;
   readonly log: Logger;
-  /** The commands for a complete header block, in order (each with its `\n`). */
-  run(header: AgiHeader): { readonly script: string; readonly commands: readonly string[] };
+  /**
+   * The commands for a complete header block, in order (each with its `\n`); a promise when the
+   * script has to wait (the allow/block check). It must not reject.
+   */
+  run(header: AgiHeader): ScriptCommands | Promise<ScriptCommands>;
   onEnd(why: SessionEnd): void;
 }
 
@@ -46,9 +54,11 @@ const MAX_USAGE_LINES = 200;
 const EMPTY_HEADER: Map<string, string> = new Map();
 
 const HEADER = 0;
-const COMMANDS = 1;
-const CLOSING = 2;
-const CLOSED = 3;
+/** Header read, waiting for an asynchronous script: what the peer sends meanwhile is kept for later. */
+const RUNNING = 1;
+const COMMANDS = 2;
+const CLOSING = 3;
+const CLOSED = 4;
 
 export class AgiSession {
   private state = HEADER;
@@ -87,6 +97,14 @@ export class AgiSession {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.state >= CLOSING) return;
+    if (this.state === RUNNING) {
+      // Asterisk sends nothing before the first command but `HANGUP`; keep it for after the script.
+      const kept = this.rest === null ? chunk.length : this.rest.length + chunk.length;
+      if (kept > MAX_REPLY_LINE)
+        this.finish('bad_reply', `more than ${MAX_REPLY_LINE} bytes before the first command`);
+      else this.rest = this.rest === null ? Buffer.from(chunk) : Buffer.concat([this.rest, chunk]);
+      return;
+    }
     const buf = this.rest === null ? chunk : Buffer.concat([this.rest, chunk]);
     this.rest = null;
     let start = 0;
@@ -96,7 +114,14 @@ export class AgiSession {
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       const from = start;
       start = nl + 1;
-      if (this.state === HEADER) this.headerLine(buf, from, end, start - from);
+      if (this.state === HEADER) {
+        this.headerLine(buf, from, end, start - from);
+        // headerLine may have started an asynchronous script.
+        if ((this.state as number) === RUNNING) {
+          if (start < buf.length) this.rest = Buffer.from(buf.subarray(start));
+          return;
+        }
+      }
       // `200 result=1`, nearly every reply, needs no string (outside a 520 usage text, where it
       // would be a usage line): what ReplyReader.push returns for it.
       else if (!this.reader!.inUsage && isResult1(buf, from, end)) this.reply(RESULT_1);
@@ -151,6 +176,20 @@ export class AgiSession {
     // dozen strings, is not carried through the session's round trips.
     this.channel = this.header.get('agi_channel');
     this.header = EMPTY_HEADER;
+    if (run instanceof Promise) {
+      this.state = RUNNING;
+      void run.then((r) => {
+        if (this.state !== RUNNING) return; // timed out, shut down or closed meanwhile
+        this.begin(r);
+        // What the peer sent while the script ran (a HANGUP) is read as the reply to the first command.
+        if (this.rest !== null && (this.state as number) === COMMANDS) this.onData(Buffer.alloc(0));
+      });
+      return;
+    }
+    this.begin(run);
+  }
+
+  private begin(run: ScriptCommands): void {
     this.script = run.script;
     this.commands = run.commands;
     this.state = COMMANDS;
@@ -243,7 +282,9 @@ export class AgiSession {
     const what =
       this.state === HEADER
         ? 'no complete header block'
-        : `no reply to ${(this.commands[this.next] ?? '').trimEnd()}`;
+        : this.state === RUNNING
+          ? 'the script did not finish'
+          : `no reply to ${(this.commands[this.next] ?? '').trimEnd()}`;
     this.finish('timeout', `${what} within ${this.opts.timeoutMs} ms`);
     this.socket.destroy();
   };

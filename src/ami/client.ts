@@ -2,7 +2,7 @@ import { createConnection, type Socket } from 'node:net';
 import type { LookupResult } from '../core/types.js';
 import type { NumberService } from '../services/numberService.js';
 import { SILENT_LOGGER, type Logger } from '../services/registryManager.js';
-import type { RouteDecision, RouteSource } from '../services/routing/types.js';
+import type { CallCheck, CallChecker, RouteDecision, RouteSource } from '../services/routing/types.js';
 import { AmiParser, BANNER_PREFIX, buildAction, field, type AmiFrame, type AmiMessage } from './protocol.js';
 import { numinfoVariables } from './variables.js';
 
@@ -16,6 +16,11 @@ export interface AmiClientOptions {
   readonly service: Pick<NumberService, 'lookup'>;
   /** The current routing rules, asked on every call (they may be reloaded); adds NUMINFO_ROUTE. */
   readonly router?: () => RouteSource | null;
+  /**
+   * The allow/block checker (reputation, blacklists), asked on every call when given: adds
+   * NUMINFO_DECISION, NUMINFO_TRUST and NUMINFO_REASONS, and feeds `decision` routing rules.
+   */
+  readonly checker?: () => CallChecker | null;
   readonly log?: Logger;
   /** Delay before reconnecting: `initialMs`, doubled after each failed attempt, at most `maxMs`. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
@@ -286,8 +291,42 @@ export class AmiClient {
     }
     this.remember(key, number);
     const result = this.opts.service.lookup(number);
+    const checker = this.opts.checker?.() ?? null;
+    if (checker === null) {
+      this.setVariables(socket, channel, result, null);
+      return;
+    }
+    // The check may wait for the store: other events go on meanwhile, and a check that fails
+    // still gives the lookup variables (without the decision).
+    checker
+      .check(result)
+      .catch((e: unknown) => {
+        this.log.warn(`AMI: checking ${result.input} failed: ${(e as Error)?.message ?? String(e)}`);
+        return null;
+      })
+      .then((check) => {
+        if (socket !== this.socket || socket.destroyed) return;
+        this.setVariables(socket, channel, result, check);
+      })
+      .catch((e: unknown) =>
+        this.log.error(`AMI: cannot set variables: ${(e as Error)?.stack ?? String(e)}`),
+      );
+  }
+
+  private setVariables(socket: Socket, channel: string, result: LookupResult, check: CallCheck | null): void {
+    const vars = numinfoVariables(result, this.route(result, check));
+    if (check !== null) {
+      // Before NUMINFO_STATUS, which stays last: once the dialplan sees it, every other variable is set.
+      vars.splice(
+        vars.length - 1,
+        0,
+        ['NUMINFO_DECISION', check.decision],
+        ['NUMINFO_TRUST', check.trust.toFixed(2)],
+        ['NUMINFO_REASONS', check.reasons.join(',')],
+      );
+    }
     let out = '';
-    for (const [name, value] of numinfoVariables(result, this.route(result))) {
+    for (const [name, value] of vars) {
       out += this.action('Setvar', 'setvar', [
         ['Channel', channel],
         ['Variable', name],
@@ -300,11 +339,11 @@ export class AmiClient {
     this.st.eventsHandled++;
   }
 
-  private route(result: LookupResult): RouteDecision | null {
+  private route(result: LookupResult, check: CallCheck | null): RouteDecision | null {
     if (!this.opts.router) return null;
     try {
       const source = this.opts.router();
-      return source ? source.route(result, 'in') : null;
+      return source ? source.route(result, 'in', check ?? undefined) : null;
     } catch (e) {
       this.log.warn(`AMI: routing ${result.input} failed: ${(e as Error).message}`);
       return null;

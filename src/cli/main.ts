@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isNuminfoError } from '../errors.js';
 import { runClean } from './clean.js';
 import { runInfo } from './info.js';
+import { runKeys } from './keys.js';
 import { runLookup } from './lookup.js';
 import { runMnp } from './mnp.js';
 import { runServe } from './serve.js';
@@ -18,6 +19,8 @@ Usage:
   numinfo clean  STRING... [--hint REGION] [--json] [--data-dir DIR]   (no STRING: one per line from stdin)
   numinfo info   [--json] [--data-dir DIR]
   numinfo mnp    import FILE... | info | generate --out DIR   (ported numbers; numinfo mnp --help)
+  numinfo keys   create --name NAME [--role admin|client] [--quota N] [--period none|day|month]
+                 | list | revoke ID | quota ID N|unlimited   (API keys; numinfo keys --help)
 
 Environment: NUMINFO_PORT, NUMINFO_HOST, NUMINFO_DATA_DIR, NUMINFO_REGISTRY_SOURCE,
 NUMINFO_AUTO_UPDATE, NUMINFO_LOG_LEVEL, NUMINFO_BATCH_LIMIT, NUMINFO_CONFIG (JSON file).
@@ -43,8 +46,9 @@ export type CliValues = ReturnType<
 >['values'];
 
 async function main(argv: string[]): Promise<number> {
-  // `mnp` has subcommands with options of their own.
+  // `mnp` and `keys` have subcommands with options of their own.
   if (argv[0] === 'mnp') return runMnp(argv.slice(1));
+  if (argv[0] === 'keys') return runKeys(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

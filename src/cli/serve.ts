@@ -1,17 +1,45 @@
 import { AmiClient } from '../ami/client.js';
 import { DEFAULT_AGI_PORT, startAgiServer, type AgiServer } from '../agi/server.js';
-import { buildServer } from '../http/server.js';
+import { isNuminfoError, NuminfoError } from '../errors.js';
+import { buildServer, openStoreServices, type StoreServices } from '../http/server.js';
 import { NumberService } from '../services/numberService.js';
 import { MnpManager } from '../services/mnpManager.js';
 import { RegistryManager, type Logger } from '../services/registryManager.js';
 import { RoutingManager } from '../services/routing/routingManager.js';
+import { redactUrl } from '../store/openStore.js';
+import type { Config } from '../config.js';
 import { configFrom } from './common.js';
 import type { CliValues } from './main.js';
 
 type FirstStart = 'not-needed' | 'downloading' | 'failed' | 'done';
 
+/** Where the store is, for messages: the SQLite file or the database URL without its password. */
+function storeName(config: Config): string {
+  return config.store === '' ? `${config.dataDir}/numinfo.db` : redactUrl(config.store);
+}
+
+/**
+ * Opens and migrates the store and builds the services on it. A store that cannot be opened stops
+ * the start: reports would otherwise be accepted by nothing.
+ */
+async function openStores(config: Config): Promise<StoreServices> {
+  try {
+    return await openStoreServices(config);
+  } catch (e) {
+    // The drivers' own errors already name the store and the cause; anything else gets both here.
+    if (isNuminfoError(e)) throw e;
+    throw new NuminfoError(
+      'STORE_UNAVAILABLE',
+      `cannot open the store ${storeName(config)}: ${(e as Error)?.message ?? String(e)}`,
+      { cause: e },
+    );
+  }
+}
+
 export async function runServe(values: CliValues): Promise<number> {
   const config = configFrom(values);
+  // First, before anything watches files or listens: a store that cannot open stops the start.
+  const stores = await openStores(config);
   const service = new NumberService();
   let firstStart: FirstStart = 'not-needed';
   let firstStartError: string | null = null;
@@ -33,6 +61,7 @@ export async function runServe(values: CliValues): Promise<number> {
         contexts: config.amiContexts.split(','),
         service,
         router: () => routing,
+        checker: () => stores.checker,
         log,
       })
     : null;
@@ -41,6 +70,7 @@ export async function runServe(values: CliValues): Promise<number> {
     config,
     mnp,
     routing,
+    stores,
     // Data loaded later (by `numinfo update` in another process) settles a failed first start.
     health: () => ({
       ...(firstStartError && !service.registry
@@ -50,8 +80,14 @@ export async function runServe(values: CliValues): Promise<number> {
       ami: ami ? ami.state : null,
     }),
   });
+  log.info(`store: ${stores.store.driver} ${storeName(config)}`);
   // A bad rules file stops the start (CONFIG_INVALID, exit 2); later it only keeps the rules in use.
-  routing.load();
+  try {
+    routing.load();
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
   const manager = new RegistryManager(service, config.dataDir, log);
   const loaded = manager.loadSnapshot();
   manager.watch();
@@ -63,7 +99,12 @@ export async function runServe(values: CliValues): Promise<number> {
     routing.reload();
   };
   process.on('SIGHUP', reloadRoutes);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
   // FastAGI: on with a port in the config, or with --agi (Asterisk's default port, 4573).
   const agiPort = config.agiPort > 0 ? config.agiPort : values.agi ? DEFAULT_AGI_PORT : 0;
   let agi: AgiServer | null = null;
@@ -74,10 +115,12 @@ export async function runServe(values: CliValues): Promise<number> {
         port: agiPort,
         service,
         router: () => routing.router,
+        checker: stores.checker,
         log,
       });
     } catch (e) {
       await app.close();
+      await stores.close();
       throw e;
     }
     log.info(`FastAGI server listening on ${agi.host}:${agi.port} (agi://…/lookup, /route, /check)`);
@@ -114,7 +157,16 @@ export async function runServe(values: CliValues): Promise<number> {
     mnp.close();
     routing.close();
     process.off('SIGHUP', reloadRoutes);
-    void Promise.all([app.close(), ami?.stop(), agi?.close()]).then(() => process.exit(0));
+    // The store closes last, once no request can reach it any more.
+    void Promise.all([app.close(), ami?.stop(), agi?.close()])
+      .then(() => stores.close())
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          log.error(`closing the store failed: ${(e as Error)?.message ?? String(e)}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { NuminfoError } from '../../errors.js';
 import type { NumberService } from '../../services/numberService.js';
-import type { ApiKeySet } from '../apiKeys.js';
+import { tokenOf, type HttpAuth } from '../auth.js';
 import { mapError } from '../errorMapping.js';
 import { outputOf, parseAhunterQuery, splitQuery, userOf, type OutputOptions } from './params.js';
 import { ahunterAnswer, ahunterPhones, prettyJson } from './shapes.js';
@@ -10,13 +10,10 @@ import { ahunterXml, ahunterXmlError, xmlBytes } from './xml.js';
 
 export interface AhunterOptions {
   readonly service: NumberService;
-  readonly keys: ApiKeySet;
+  readonly auth: HttpAuth;
 }
 
-/**
- * 401 has no code in the catalogue yet (src/errors.ts); this dialect answers it with this code
- * until one exists.
- */
+/** ahunter's own words for a missing or unknown key (the catalogue's UNAUTHORIZED code). */
 const UNAUTHORIZED = { status: 401, code: 'UNAUTHORIZED', message: 'unknown or missing API token (user)' };
 
 function rawQueryOf(url: string | undefined): string {
@@ -44,7 +41,7 @@ function sendError(reply: FastifyReply, out: OutputOptions, status: number, code
  * The answer is ahunter's JSON (`phones`, `check_info`) or XML (`ProcessCheckResult`, optionally
  * in Windows-1251). Errors are `{"error": message, "code": CODE}` or `<Error code="CODE">message</Error>`.
  */
-export const ahunterPlugin: FastifyPluginAsync<AhunterOptions> = async (app, { service, keys }) => {
+export const ahunterPlugin: FastifyPluginAsync<AhunterOptions> = async (app, { service, auth }) => {
   app.setErrorHandler((error, request, reply) => {
     const m = mapError(error);
     if (m.status >= 500 && m.code !== 'REGISTRY_NOT_LOADED') request.log.error(error);
@@ -55,12 +52,19 @@ export const ahunterPlugin: FastifyPluginAsync<AhunterOptions> = async (app, { s
     const started = performance.now();
     const raw = rawQueryOf(request.raw.url);
     const out = outputOf(raw);
-    if (!keys.open && !keys.check(userOf(splitQuery(raw)))) {
+    let principal;
+    try {
+      // ahunter clients send the key as `user=`; the native ways (headers, key=) work too.
+      principal = await auth.requireToken(request, userOf(splitQuery(raw)) ?? tokenOf(request));
+    } catch (e) {
+      if (!(e instanceof NuminfoError) || e.code !== 'UNAUTHORIZED') throw e;
       return sendError(reply, out, UNAUTHORIZED.status, UNAUTHORIZED.code, UNAUTHORIZED.message);
     }
     const req = parseAhunterQuery(raw);
     if (req.query === undefined) throw new NuminfoError('MISSING_PARAMETER', 'parameter "query" is required');
     if (service.registry === null) throw new NuminfoError('REGISTRY_NOT_LOADED');
+    // Spent once the request is known to be well formed: a malformed one costs nothing.
+    await auth.spend(principal, 1);
 
     const cleanStarted = performance.now();
     const cleaned = service.clean(req.query, { hint: req.region ?? null, variantLimit: req.phonelim });

@@ -2,13 +2,14 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { NuminfoError } from '../../errors.js';
 import type { CleanResult } from '../../services/clean.js';
 import type { NumberService } from '../../services/numberService.js';
-import type { ApiKeySet } from '../apiKeys.js';
+import type { Principal } from '../../services/keys/keyService.js';
+import type { HttpAuth } from '../auth.js';
 import { mapError } from '../errorMapping.js';
 import { toDadataPhone } from './shapes.js';
 
 export interface DadataOptions {
   readonly service: NumberService;
-  readonly keys: ApiKeySet;
+  readonly auth: HttpAuth;
 }
 
 export const DADATA_PATH = '/api/v1/clean/phone';
@@ -90,11 +91,14 @@ function clientErrorDetail(error: unknown, status: number, message: string): str
 /**
  * The DaData dialect: `POST /api/v1/clean/phone` with `["раб 846)231.60.14 *139"]` answers DaData's
  * standardized phone object (see `shapes.ts` and `docs/dialects/dadata.md`). Authorization as DaData
- * asks for it, `Authorization: Token KEY` and `X-Secret: SECRET`, checked against the configured keys;
- * with none configured every request passes. Errors are DaData's (Django REST framework's)
- * `{"detail": message}`; a wrong content type or a body that is not one string is 400, never 415 or 5xx.
+ * asks for it, `Authorization: Token KEY` and `X-Secret: SECRET` (the key's signing secret, see
+ * docs/keys.md); in open mode (no keys) every request passes. Each answered request costs one quota
+ * unit. Errors are DaData's (Django REST framework's) `{"detail": message}`; a wrong content type or
+ * a body that is not one string is 400, never 415 or 5xx.
  */
-export const dadataPlugin: FastifyPluginAsync<DadataOptions> = async (app, { service, keys }) => {
+export const dadataPlugin: FastifyPluginAsync<DadataOptions> = async (app, { service, auth }) => {
+  const principals = new WeakMap<FastifyRequest, Principal>();
+
   app.setErrorHandler((error, request, reply) => {
     const m = mapError(error);
     // A missing registry is announced once at start; its 503 on every request is not an error to log.
@@ -110,16 +114,19 @@ export const dadataPlugin: FastifyPluginAsync<DadataOptions> = async (app, { ser
   });
 
   async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (keys.open) return;
+    if (await auth.isOpen()) return;
     const token = tokenOf(headerValue(request, 'authorization'));
-    const secret = headerValue(request, 'x-secret');
     if (token === undefined) {
       return reply
         .status(401)
         .header('www-authenticate', 'Token')
         .send({ detail: 'Authentication credentials were not provided: send Authorization: Token KEY.' });
     }
-    if (!keys.check(token, secret, true)) {
+    try {
+      const secret = headerValue(request, 'x-secret');
+      principals.set(request, await auth.requireToken(request, token, { secret, secretRequired: true }));
+    } catch (e) {
+      if (!(e instanceof NuminfoError) || e.code !== 'UNAUTHORIZED') throw e;
       return reply
         .status(401)
         .header('www-authenticate', 'Token')
@@ -137,6 +144,9 @@ export const dadataPlugin: FastifyPluginAsync<DadataOptions> = async (app, { ser
       const source = sourceOf(request.body);
       const cleaned = await service.cleanDetailed(source);
       if (needsRegistry(cleaned, service.registry !== null)) throw new NuminfoError('REGISTRY_NOT_LOADED');
+      // Spent once the request is known to be answerable: malformed ones and 503s cost nothing.
+      const principal = principals.get(request);
+      if (principal) await auth.spend(principal, 1);
       return [toDadataPhone(cleaned)];
     },
   });

@@ -2,30 +2,23 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NuminfoError } from '../../errors.js';
 import { nationalOf, type MnpManager } from '../../services/mnpManager.js';
 import type { NumberService } from '../../services/numberService.js';
-import type { ApiKeySet } from '../apiKeys.js';
+import type { HttpAuth } from '../auth.js';
 
 export interface MnpRoutesOptions {
   readonly service: NumberService;
   /** Without a manager (a server with no data directory) the override routes answer 503. */
   readonly manager: MnpManager | null;
-  readonly keys: ApiKeySet;
-}
-
-function tokenOf(request: FastifyRequest): string | undefined {
-  const h = request.headers.authorization;
-  if (typeof h !== 'string') return undefined;
-  const m = /^(?:Token|Bearer)\s+(.+)$/i.exec(h.trim());
-  return m?.[1];
+  readonly auth: HttpAuth;
 }
 
 /**
  * `/v1/mnp`: the state of the ported-number data, one number's port, and hand-set overrides
- * (`PUT`/`DELETE /v1/mnp/{number}`, e.g. learned from HLR lookups or SIP responses). Writes need a
- * configured API key (`Authorization: Token KEY`) unless the server runs in open mode.
+ * (`PUT`/`DELETE /v1/mnp/{number}`, e.g. learned from HLR lookups or SIP responses). Writes need an
+ * admin key (`Authorization: Bearer KEY`, see docs/keys.md) unless the server runs in open mode.
  */
-export const mnpPlugin: FastifyPluginAsync<MnpRoutesOptions> = async (app, { service, manager, keys }) => {
-  const requireKey = (request: FastifyRequest): void => {
-    if (!keys.check(tokenOf(request))) throw new NuminfoError('UNAUTHORIZED');
+export const mnpPlugin: FastifyPluginAsync<MnpRoutesOptions> = async (app, { service, manager, auth }) => {
+  const requireAdmin = async (request: FastifyRequest): Promise<void> => {
+    await auth.require(request, { role: 'admin' });
   };
   const needManager = (): MnpManager => {
     if (!manager) throw new NuminfoError('INTERNAL', 'MNP overrides are not available on this server');
@@ -57,7 +50,7 @@ export const mnpPlugin: FastifyPluginAsync<MnpRoutesOptions> = async (app, { ser
   });
 
   app.put('/v1/mnp/:number', async (request, reply) => {
-    requireKey(request);
+    await requireAdmin(request);
     const m = needManager();
     const national = numberParam(request);
     const body = request.body as { operator?: unknown; mnc?: unknown } | null;
@@ -78,7 +71,7 @@ export const mnpPlugin: FastifyPluginAsync<MnpRoutesOptions> = async (app, { ser
   });
 
   app.delete('/v1/mnp/:number', async (request, reply) => {
-    requireKey(request);
+    await requireAdmin(request);
     const m = needManager();
     const national = numberParam(request);
     if (!m.deleteOverride(national)) throw new NuminfoError('NOT_FOUND', `no override for +7${national}`);

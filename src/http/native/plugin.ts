@@ -4,11 +4,39 @@ import { ERRORS, NuminfoError, type ErrorCode } from '../../errors.js';
 import { MAX_CLEAN_INPUT } from '../../core/recognize.js';
 import { cleanView, tooLongView, type CleanView } from '../../services/cleanView.js';
 import type { NumberService } from '../../services/numberService.js';
+import type { Store } from '../../store/types.js';
 
 export interface NativeOptions {
   readonly service: NumberService;
   readonly batchLimit: number;
   readonly health?: () => Record<string, unknown>;
+  /** The reputation store, pinged by /healthz; null or absent: the server runs without one. */
+  readonly store?: Pick<Store, 'driver' | 'ping'> | null;
+}
+
+/** A store that does not answer a ping within this is reported down, rather than hanging /healthz. */
+const STORE_PING_TIMEOUT_MS = 2000;
+
+async function storeHealth(
+  store: Pick<Store, 'driver' | 'ping'>,
+): Promise<{ driver: string; ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      store.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${STORE_PING_TIMEOUT_MS} ms`)),
+          STORE_PING_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { driver: store.driver, ok: true };
+  } catch (e) {
+    return { driver: store.driver, ok: false, error: (e as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Lookup errors that mean the request was wrong, as opposed to a number that is not assigned. */
@@ -117,8 +145,9 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
 
   app.get('/healthz', async () => {
     const registry = service.status();
+    const store = opts.store ? await storeHealth(opts.store) : null;
     return {
-      status: registry.loaded ? 'ok' : 'degraded',
+      status: registry.loaded && (store === null || store.ok) ? 'ok' : 'degraded',
       registry: registry.loaded
         ? registry
         : {
@@ -128,6 +157,7 @@ export const nativePlugin: FastifyPluginAsync<NativeOptions> = async (app, opts)
               'Load it with `numinfo update` (or `numinfo update --source DIR` offline).',
           },
       mnp: service.mnpStatus(),
+      store,
       ...opts.health?.(),
     };
   });

@@ -15,7 +15,7 @@ export interface CompiledRule {
   readonly decision: RouteDecision;
   /** Every condition but `decision`; all must hold. */
   readonly tests: readonly NumberTest[];
-  /** The `decision` condition, tested last (it asks the CallChecker); null when the rule has none. */
+  /** The `decision` condition, tested last against the check the caller passes in; null when the rule has none. */
   readonly decisions: ReadonlySet<Decision> | null;
 }
 

@@ -6,8 +6,12 @@ import type { CallCheck, CallChecker, Direction, RouteDecision, RouteSource } fr
 /** The route of a server without a rules file. */
 export const DEFAULT_ROUTE = 'default';
 
-/** What a number gets while no CallChecker is set: allowed, unknown trust. */
-const ALLOW_ALL: CallCheck = Object.freeze({ decision: 'allow', reasons: Object.freeze([]), trust: 5 });
+/** What a number gets when no check is passed in: allowed, unknown trust. */
+export const ALLOW_ALL: CallCheck = Object.freeze({
+  decision: 'allow',
+  reasons: Object.freeze([]),
+  trust: 5,
+});
 
 /** The parts of a rules file a Router needs (a parsed `RulesFile` is one). */
 export interface RouterRules {
@@ -18,8 +22,9 @@ export interface RouterRules {
 /**
  * Routing rules compiled for matching: the first rule whose direction and conditions all hold gives
  * the route, else the default route. Immutable; a reload builds a new Router and swaps it in
- * (RoutingManager). `route()` allocates nothing: decisions are built with the rules, and the
- * CallChecker is asked only when a candidate rule has a `decision` condition, at most once per call.
+ * (RoutingManager). `route()` allocates nothing: decisions are built with the rules. It is
+ * synchronous: the allow/block check (asynchronous, it may ask the store) is made by the caller
+ * beforehand, only when `needsCheck`, and passed in (`routeChecked`).
  */
 export class Router implements RouteSource {
   readonly defaultRoute: string;
@@ -28,12 +33,12 @@ export class Router implements RouteSource {
   private readonly inbound: readonly CompiledRule[];
   private readonly outbound: readonly CompiledRule[];
   private readonly fallback: RouteDecision;
+  /** Some rule has a `decision` condition: callers should pass a CallCheck. */
+  readonly needsCheck: boolean;
 
-  constructor(
-    private readonly spec: RouterRules,
-    private readonly checker: CallChecker | null = null,
-  ) {
+  constructor(spec: RouterRules) {
     const compiled = spec.rules.map(compileRule);
+    this.needsCheck = compiled.some((r) => r.decisions !== null);
     this.defaultRoute = spec.defaultRoute;
     this.ruleNames = compiled.map((r) => r.name);
     this.inbound = compiled.filter((r) => r.direction !== 'out');
@@ -42,35 +47,42 @@ export class Router implements RouteSource {
   }
 
   /** No rules: every call takes `defaultRoute`. */
-  static empty(defaultRoute = DEFAULT_ROUTE, checker: CallChecker | null = null): Router {
-    return new Router({ defaultRoute, rules: [] }, checker);
+  static empty(defaultRoute = DEFAULT_ROUTE): Router {
+    return new Router({ defaultRoute, rules: [] });
   }
 
   /** Parses rules text (YAML or JSON) and compiles it; throws RulesError as `parseRules` does. */
-  static fromText(text: string, file?: string, checker: CallChecker | null = null): Router {
-    return new Router(parseRules(text, file), checker);
+  static fromText(text: string, file?: string): Router {
+    return new Router(parseRules(text, file));
   }
 
   get size(): number {
     return this.ruleNames.length;
   }
 
-  /** The same rules with another CallChecker (the reputation service, when it exists). */
-  withChecker(checker: CallChecker | null): Router {
-    return new Router(this.spec, checker);
-  }
-
-  route(number: LookupResult, direction: Direction): RouteDecision {
+  /** `check`: the number's allow/block decision; absent, `decision` conditions see it as allowed. */
+  route(number: LookupResult, direction: Direction, check: CallCheck = ALLOW_ALL): RouteDecision {
     const rules = direction === 'in' ? this.inbound : this.outbound;
-    let check: CallCheck | null = null;
     next: for (const rule of rules) {
       for (const test of rule.tests) if (!test(number)) continue next;
-      if (rule.decisions !== null) {
-        check ??= this.checker ? this.checker.check(number) : ALLOW_ALL;
-        if (!rule.decisions.has(check.decision)) continue;
-      }
+      if (rule.decisions !== null && !rule.decisions.has(check.decision)) continue;
       return rule.decision;
     }
     return this.fallback;
   }
+}
+
+/**
+ * Routes a call, asking the checker first only when the rules need its decision: synchronous (no
+ * promise, no store) for rules without `decision` conditions or without a checker. (A reload while
+ * the checker answers only means the new rules get the check, or see the number as allowed.)
+ */
+export function routeChecked(
+  routes: RouteSource,
+  checker: CallChecker | null,
+  number: LookupResult,
+  direction: Direction,
+): RouteDecision | Promise<RouteDecision> {
+  if (checker === null || routes.needsCheck !== true) return routes.route(number, direction);
+  return checker.check(number).then((check) => routes.route(number, direction, check));
 }

@@ -4,7 +4,7 @@ import { isNuminfoError, NuminfoError } from '../../errors.js';
 import { SILENT_LOGGER, type Logger } from '../registryManager.js';
 import { DEFAULT_ROUTE, Router } from './router.js';
 import { formatProblems, parseRules } from './rules.js';
-import type { CallChecker, Direction, RouteDecision, RouteSource } from './types.js';
+import type { CallCheck, Direction, RouteDecision, RouteSource } from './types.js';
 
 export interface RoutingInfo {
   /** The rules file, or null when none is configured (every call takes the route `default`). */
@@ -40,9 +40,8 @@ export class RoutingManager implements RouteSource {
   constructor(
     readonly path: string | null,
     private readonly log: Logger = SILENT_LOGGER,
-    private checker: CallChecker | null = null,
   ) {
-    this.current = Router.empty(DEFAULT_ROUTE, checker);
+    this.current = Router.empty(DEFAULT_ROUTE);
   }
 
   /** The rules in use now. */
@@ -50,8 +49,13 @@ export class RoutingManager implements RouteSource {
     return this.current;
   }
 
-  route(number: LookupResult, direction: Direction): RouteDecision {
-    return this.current.route(number, direction);
+  /** Whether the rules in use have a `decision` condition. */
+  get needsCheck(): boolean {
+    return this.current.needsCheck;
+  }
+
+  route(number: LookupResult, direction: Direction, check?: CallCheck): RouteDecision {
+    return this.current.route(number, direction, check);
   }
 
   get info(): RoutingInfo {
@@ -71,7 +75,7 @@ export class RoutingManager implements RouteSource {
    */
   load(): void {
     if (this.path === null) {
-      this.current = Router.empty(DEFAULT_ROUTE, this.checker);
+      this.current = Router.empty(DEFAULT_ROUTE);
       this.loadedAt = new Date();
       this.log.info('routing: no rules file (routesFile); every call takes the route "default"');
       return;
@@ -142,12 +146,6 @@ export class RoutingManager implements RouteSource {
     });
   }
 
-  /** Sets the allow/block source for `decision` conditions, keeping the rules. */
-  setChecker(checker: CallChecker | null): void {
-    this.checker = checker;
-    this.current = this.current.withChecker(checker);
-  }
-
   private read(path: string): Router {
     let text: string;
     try {
@@ -163,7 +161,7 @@ export class RoutingManager implements RouteSource {
     try {
       const rules = parseRules(text, path);
       for (const w of rules.warnings) this.log.warn(`routing: ${formatProblems(path, [w])}`);
-      const router = new Router(rules, this.checker);
+      const router = new Router(rules);
       this.log.info(
         `routing: ${router.size} rules loaded from ${path}; default route "${router.defaultRoute}"`,
       );

@@ -11,8 +11,8 @@ export interface RouteDecision {
 }
 
 /**
- * An allow/block decision for a number (blacklists, reputation). Provided by the reputation
- * service once it exists; until then routing and AGI treat every number as allowed.
+ * An allow/block decision for a number (blacklists, reputation): the reputation service's
+ * CheckService. Without a checker, routing and AGI treat every number as allowed.
  */
 export interface CallCheck {
   readonly decision: 'allow' | 'block';
@@ -21,11 +21,18 @@ export interface CallCheck {
   readonly trust: number;
 }
 
+/** Asynchronous: it may ask the store. Callers ask it only when they need a decision. */
 export interface CallChecker {
-  check(number: LookupResult): CallCheck;
+  check(number: LookupResult): Promise<CallCheck>;
 }
 
-/** The routing face every caller (HTTP, FastAGI, AMI) uses. */
+/**
+ * The routing face every caller (HTTP, FastAGI, AMI) uses. Routing itself is synchronous: a caller
+ * that has a CallChecker asks it first when `needsCheck` (a rule has a `decision` condition) and
+ * passes the answer in; without `check` such rules see the number as allowed.
+ */
 export interface RouteSource {
-  route(number: LookupResult, direction: Direction): RouteDecision;
+  /** Whether some rule has a `decision` condition; absent: false. */
+  readonly needsCheck?: boolean;
+  route(number: LookupResult, direction: Direction, check?: CallCheck): RouteDecision;
 }

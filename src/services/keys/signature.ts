@@ -1,0 +1,112 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ReplayGuard } from './replayGuard.js';
+
+/** RFC 3986 percent-encoding: encodeURIComponent leaves `!'()*` alone, RFC 3986 reserves them. */
+export function rfc3986(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+/**
+ * The string a request signature hashes (the Gilraen rule): METHOD + host + path + params + secret,
+ * where params are every query and body parameter except `signature`, each name and value
+ * RFC 3986-encoded, sorted by name (then value; UTF-8 byte order), joined as `name=value` with `&`.
+ */
+export function canonicalString(
+  method: string,
+  host: string,
+  path: string,
+  params: readonly (readonly [string, string])[],
+  secret: string,
+): string {
+  const sorted = params
+    .filter(([name]) => name !== 'signature')
+    .map(([name, value]) => [Buffer.from(name, 'utf8'), Buffer.from(value, 'utf8'), name, value] as const);
+  // By UTF-8 bytes of the raw names (then values), as PHP's ksort and most clients sort them.
+  sorted.sort((a, b) => Buffer.compare(a[0], b[0]) || Buffer.compare(a[1], b[1]));
+  const pairs = sorted.map(([, , name, value]) => [rfc3986(name), rfc3986(value)] as const);
+  return method.toUpperCase() + host + path + pairs.map(([n, v]) => `${n}=${v}`).join('&') + secret;
+}
+
+/** sha256 hex of the canonical string: the value of the `signature` parameter. */
+export function signRequest(
+  method: string,
+  host: string,
+  path: string,
+  params: readonly (readonly [string, string])[],
+  secret: string,
+): string {
+  return createHash('sha256')
+    .update(canonicalString(method, host, path, params, secret), 'utf8')
+    .digest('hex');
+}
+
+export type SignatureVerdict = 'ok' | 'missing' | 'stale' | 'replayed' | 'mismatch';
+
+/** What each verdict tells the client, for error messages. */
+export const SIGNATURE_VERDICT_MESSAGES: Readonly<Record<Exclude<SignatureVerdict, 'ok'>, string>> = {
+  missing: 'the request needs the parameters timestamp (Unix seconds) and signature',
+  stale: 'timestamp is not Unix seconds within the allowed window of the server clock',
+  replayed: 'this signature was already used: sign every request with a fresh timestamp',
+  mismatch: 'signature does not match the request',
+};
+
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+const UNIX_SECONDS = /^\d{1,12}$/;
+
+function first(params: readonly (readonly [string, string])[], name: string): string | undefined {
+  for (const [n, v] of params) if (n === name) return v;
+  return undefined;
+}
+
+/**
+ * Checks signed requests: timestamp within `windowSeconds` of the clock, signature equal (in
+ * constant time) to one computed for any of the accepted hosts and paths, and not seen before
+ * within the window (see ReplayGuard). One verifier per process: the replay memory is local, so
+ * instances behind a load balancer each refuse replays only of what they accepted themselves.
+ */
+export class SignatureVerifier {
+  private readonly windowSeconds: number;
+  private readonly now: () => number;
+  private readonly guard: ReplayGuard;
+
+  constructor(opts: { windowSeconds: number; now?: () => number }) {
+    this.windowSeconds = opts.windowSeconds;
+    this.now = opts.now ?? Date.now;
+    this.guard = new ReplayGuard(opts.windowSeconds);
+  }
+
+  /** Signatures held by the replay guard now. */
+  get remembered(): number {
+    return this.guard.size;
+  }
+
+  verify(req: {
+    method: string;
+    hosts: readonly string[];
+    paths: readonly string[];
+    params: readonly (readonly [string, string])[];
+    secret: string;
+  }): SignatureVerdict {
+    const signature = first(req.params, 'signature');
+    const timestamp = first(req.params, 'timestamp');
+    if (signature === undefined || timestamp === undefined || signature === '' || timestamp === '')
+      return 'missing';
+    if (!UNIX_SECONDS.test(timestamp)) return 'stale';
+    const ts = Number(timestamp);
+    const nowSeconds = Math.floor(this.now() / 1000);
+    if (Math.abs(nowSeconds - ts) > this.windowSeconds) return 'stale';
+    // A key without a secret (a legacy config key given as TOKEN alone) can never sign.
+    if (req.secret === '' || !HEX64.test(signature)) return 'mismatch';
+    const given = Buffer.from(signature, 'hex');
+    let match = false;
+    for (const host of new Set(req.hosts)) {
+      for (const path of new Set(req.paths)) {
+        const expected = Buffer.from(signRequest(req.method, host, path, req.params, req.secret), 'hex');
+        // Every combination is computed and compared, so timing does not tell which one matched.
+        match = timingSafeEqual(expected, given) || match;
+      }
+    }
+    if (!match) return 'mismatch';
+    return this.guard.add(signature, ts, nowSeconds) ? 'ok' : 'replayed';
+  }
+}
