@@ -196,11 +196,19 @@ export const reputationPlugin: FastifyPluginAsync<ReputationRoutesOptions> = asy
     });
   });
 
-  app.get('/v1/reputation/:number', async (request) => {
+  const serialized = new WeakMap<object, string>();
+  app.get('/v1/reputation/:number', async (request, reply) => {
     const { reputation, auth } = deps();
     const number = numberParam(request);
     await auth.require(request, { units: 1 });
-    return reputation.get(number);
+    const rep = await reputation.get(number);
+    // A cached reputation is the same object until it changes: serialize it once, not per read.
+    let body = serialized.get(rep);
+    if (body === undefined) {
+      body = JSON.stringify(rep);
+      serialized.set(rep, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get('/v1/comments/:number', async (request) => {
