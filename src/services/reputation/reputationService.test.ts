@@ -55,7 +55,7 @@ describe('report validation', () => {
     [
       'an unknown kind',
       { number: N, kind: 'spam' },
-      'reports[1].kind: expected ban, complaint, not_spam or null, got "spam"',
+      'reports[1].kind: expected ban (or block), complaint, not_spam or null, got "spam"',
     ],
     [
       'an unknown tag',
@@ -145,6 +145,12 @@ describe('reputation', () => {
         summary: 'No bans, complaints or "not spam" marks: the index is the prior 5.00.',
       },
     });
+  });
+
+  it('"block" counts as a ban and "not-spam" as not_spam', async () => {
+    await svc.report('a', [{ number: N, kind: 'block' as never }]);
+    await svc.report('b', [{ number: N, kind: 'not-spam' as never }]);
+    expect(await svc.get(N)).toMatchObject({ bans: 1, not_spam: 1, index: 5 });
   });
 
   it('reports from several reporters: counts, index, unwanted flag, top tags, times', async () => {

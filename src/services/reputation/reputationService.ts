@@ -82,6 +82,7 @@ export const RECOMPUTE_MS = 60_000;
 export const MAX_COMMENTS_PAGE = 1000;
 
 const KINDS: ReadonlySet<string> = new Set(['ban', 'complaint', 'not_spam']);
+const KIND_ALIASES: Readonly<Record<string, ReportKind>> = { block: 'ban', 'not-spam': 'not_spam' };
 const TYPES: ReadonlySet<string> = new Set(TAG_TYPES);
 /** E.164 digits: no leading zero, at most 15; 7 is the shortest valid number anywhere (e.g. +290 1234). */
 const E164_DIGITS = /^[1-9]\d{6,14}$/;
@@ -243,9 +244,14 @@ export class ReputationService {
     if (!isE164Digits(r.number)) {
       badRequest(`${where}.number: expected E.164 digits (7..15, no +), got ${JSON.stringify(r.number)}`);
     }
-    const kind = r.kind ?? null;
+    const given: unknown = r.kind ?? null;
+    // Clients coming from blocking apps say "block"; a hyphen is an easy slip for not_spam.
+    const kind =
+      typeof given === 'string' && Object.hasOwn(KIND_ALIASES, given) ? KIND_ALIASES[given] : given;
     if (kind !== null && (typeof kind !== 'string' || !KINDS.has(kind))) {
-      badRequest(`${where}.kind: expected ban, complaint, not_spam or null, got ${JSON.stringify(kind)}`);
+      badRequest(
+        `${where}.kind: expected ban (or block), complaint, not_spam or null, got ${JSON.stringify(given)}`,
+      );
     }
     const unwanted = r.unwanted ?? null;
     if (unwanted !== null && typeof unwanted !== 'boolean') {
