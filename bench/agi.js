@@ -7,7 +7,8 @@
 // the server closes.
 // Targets: >= 5,000 lookup sessions/s on loopback; p99 session time < 5 ms at 1,000 sessions/s.
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import os from 'node:os';
 import { connect, createServer } from 'node:net';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,21 @@ const RATE_ROUNDS = Number(process.env.BENCH_AGI_RATE_ROUNDS ?? 3);
 const WARMUP = 3000;
 const NUMBERS = 300;
 const TARGET_RATE = 5000;
+/**
+ * Servers on core 0, this client on core 1 (taskset), so they stop preempting each other, as a PBX on
+ * its own machine would not. On by default where taskset and two cores exist; BENCH_AGI_PIN=0 turns it off.
+ */
+const PIN =
+  process.env.BENCH_AGI_PIN !== '0' &&
+  os.availableParallelism() >= 2 &&
+  (() => {
+    try {
+      execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 const TARGET_P99_MS = 5;
 const COMMANDS = 8;
 const LAST = 'SET VARIABLE "NUMINFO_STATUS" "OK"';
@@ -89,8 +105,15 @@ function serveBare() {
 }
 
 function startChild(kind, snapshot) {
-  const args = [fileURLToPath(import.meta.url), '--serve', kind, '--snapshot', snapshot];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_AGI_SERVER_FLAGS: node flags for the servers only (e.g. --trace-gc), not for the client.
+  const flags = (process.env.BENCH_AGI_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const args = [...flags, fileURLToPath(import.meta.url), '--serve', kind, '--snapshot', snapshot];
+  const pin = PIN;
+  const child = pin
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${kind} AGI server exited with code ${code}`)));
@@ -216,6 +239,7 @@ function median(xs) {
 
 async function main() {
   const scenario = 'agi';
+  if (PIN) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   if (!registryAvailable(scenario)) {
     report(scenario, [
       {
@@ -251,7 +275,8 @@ async function main() {
     console.log(
       `agi: ${NUMBERS} real numbers as agi_arg_1 of agi://127.0.0.1/lookup; ${fmtInt(perRound * ROUNDS)} ` +
         `sessions per server in ${ROUNDS} alternating rounds, ${CONNECTIONS} at a time; then ${fmtInt(RATE)} ` +
-        `sessions/s for ${RATE_S} s each; servers in child processes, the Asterisk-like client in this one`,
+        `sessions/s for ${RATE_S} s each; servers in child processes, the Asterisk-like client in this one` +
+        (PIN ? '; servers pinned to core 0, client to core 1' : ''),
     );
     const ours = [];
     const theirs = [];
