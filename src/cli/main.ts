@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isNuminfoError } from '../errors.js';
+import { runBlacklist } from './blacklist.js';
+import { runCheck } from './check.js';
 import { runClean } from './clean.js';
 import { runInfo } from './info.js';
 import { runKeys } from './keys.js';
 import { runLookup } from './lookup.js';
 import { runMnp } from './mnp.js';
+import { runReputation } from './reputation.js';
 import { runServe } from './serve.js';
 import { runUpdate } from './update.js';
 
@@ -21,9 +24,14 @@ Usage:
   numinfo mnp    import FILE... | info | generate --out DIR   (ported numbers; numinfo mnp --help)
   numinfo keys   create --name NAME [--role admin|client] [--quota N] [--period none|day|month]
                  | list | revoke ID | quota ID N|unlimited   (API keys; numinfo keys --help)
+  numinfo reputation NUMBER... [--json]   (trust index, reports, tags; numinfo reputation --help)
+  numinfo check  NUMBER... [--lists a,b] [--owner KEYID] [--json]   (allow or block; numinfo check --help)
+  numinfo blacklist import LIST FILE | export LIST [FILE] | add LIST NUMBER... [--comment TEXT]
+                 | remove LIST NUMBER | list   [--owner KEYID]   (numinfo blacklist --help)
 
 Environment: NUMINFO_PORT, NUMINFO_HOST, NUMINFO_DATA_DIR, NUMINFO_REGISTRY_SOURCE,
-NUMINFO_AUTO_UPDATE, NUMINFO_LOG_LEVEL, NUMINFO_BATCH_LIMIT, NUMINFO_CONFIG (JSON file).
+NUMINFO_AUTO_UPDATE, NUMINFO_LOG_LEVEL, NUMINFO_BATCH_LIMIT, NUMINFO_CONFIG (JSON file),
+NUMINFO_STORE, NUMINFO_TRUST_THRESHOLD, NUMINFO_BLOCK_UNWANTED.
 `;
 
 export const OPTIONS = {
@@ -46,9 +54,12 @@ export type CliValues = ReturnType<
 >['values'];
 
 async function main(argv: string[]): Promise<number> {
-  // `mnp` and `keys` have subcommands with options of their own.
+  // These commands have subcommands or options of their own.
   if (argv[0] === 'mnp') return runMnp(argv.slice(1));
   if (argv[0] === 'keys') return runKeys(argv.slice(1));
+  if (argv[0] === 'reputation') return runReputation(argv.slice(1));
+  if (argv[0] === 'check') return runCheck(argv.slice(1));
+  if (argv[0] === 'blacklist') return runBlacklist(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
