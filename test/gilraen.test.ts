@@ -58,10 +58,11 @@ function sign(
   params: Record<string, string>,
   secret: string,
 ): string {
+  // Sorted by the raw names' UTF-8 bytes, then encoded (docs/dialects/gilraen.md).
   const encoded = Object.entries(params)
     .filter(([k]) => k !== 'signature')
-    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const);
   const text = method + host + url + encoded.map(([k, v]) => `${k}=${v}`).join('&') + secret;
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

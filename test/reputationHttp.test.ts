@@ -107,6 +107,15 @@ describe('POST /v1/reports and GET /v1/reputation/{number}', () => {
     expect(rep.index).toBe(expectedIndex(0, 1, 1));
   });
 
+  it('"block" is a ban and "not-spam" a not_spam mark', async () => {
+    const M = '79001231111';
+    expect((await post({ number: M, kind: 'block' }, alice)).status).toBe(201);
+    expect((await post({ number: M, kind: 'not-spam' }, bob)).status).toBe(201);
+    const rep = await reputation(M);
+    expect([rep.bans, rep.complaints, rep.not_spam]).toEqual([1, 0, 1]);
+    expect(rep.index).toBe(expectedIndex(1, 0, 1));
+  });
+
   it('top tags count distinct reporters per tag, most first', async () => {
     const T = '79005550000';
     const r = await post(

@@ -1,3 +1,4 @@
+import { redact } from './postgres/pgSpec.js';
 import { NuminfoError } from '../errors.js';
 import { SqliteStore } from './sqlite/sqliteStore.js';
 import { parseSqliteSpec } from './sqlite/sqliteSpec.js';
@@ -35,5 +36,5 @@ export async function openStore(spec: string, dataDir: string): Promise<Store> {
 
 /** The spec as it may appear in messages and logs: any password replaced by `***`. */
 export function redactUrl(spec: string): string {
-  return spec.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  return redact(spec);
 }

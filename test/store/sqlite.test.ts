@@ -63,6 +63,16 @@ describe('SQLite driver', () => {
     });
   });
 
+  it('hides a password given as a URL parameter too', async () => {
+    const err = await openStore('postgres://numinfo@127.0.0.1:1/db?password=S3CRET&schema=x', '/tmp').catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((err as Error).message).toBe(
+      'cannot connect to PostgreSQL at postgres://numinfo@127.0.0.1:1/db?password=***: connect ECONNREFUSED 127.0.0.1:1',
+    );
+  });
+
   it('reports an unusable file as STORE_UNAVAILABLE', async () => {
     const dir = tempDir('store');
     const notDb = join(dir, 'not.db');
@@ -91,6 +101,28 @@ describe('SQLite driver', () => {
       { number: '79991234567', reporter: 'b', kind: 'ban', tags: [], comment: null, unwanted: null, at: 2 },
     ]);
     expect((await a.getAggregate('79991234567'))!.bans).toBe(2);
+    await a.close();
+    await b.close();
+  });
+
+  it('tells its listeners when another connection commits to the file (kind all), not for its own writes', async () => {
+    const dir = tempDir('store');
+    const a = await openStore('', dir);
+    const b = await openStore('', dir);
+    const heard: string[] = [];
+    b.onChange((c) => heard.push(c.kind));
+    await b.addReports([
+      { number: '79991234567', reporter: 'b', kind: 'ban', tags: [], comment: null, unwanted: null, at: 2 },
+    ]);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(heard).toEqual(['number']);
+    await a.addListEntries(
+      [{ list: 'spam', owner: '', number: '79991234567', comment: '', added_by: 'cli' }],
+      3,
+    );
+    const until = Date.now() + 3000;
+    while (!heard.includes('all') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toEqual(['number', 'all']);
     await a.close();
     await b.close();
   });

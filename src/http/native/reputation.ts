@@ -5,6 +5,7 @@ import {
   MAX_COMMENT_CHARS,
   MAX_REPORTS,
   MAX_TAGS_PER_REPORT,
+  reportKindOf,
   type ReportRequest,
   type ReputationService,
 } from '../../services/reputation/reputationService.js';
@@ -98,8 +99,6 @@ function reportOf(service: NumberService, item: unknown, at: string): ReportRequ
   };
 }
 
-const KINDS: ReadonlySet<unknown> = new Set(['ban', 'complaint', 'not_spam', null]);
-
 /**
  * What the service would refuse, checked before any quota is spent (a malformed request costs
  * nothing); the service checks again when it stores. Messages are the service's.
@@ -108,8 +107,8 @@ function precheck(r: ReportRequest, at: string, known: ReadonlySet<string> | nul
   const bad = (message: string): never => {
     throw new NuminfoError('BAD_REQUEST', message);
   };
-  if (!KINDS.has(r.kind ?? null)) {
-    bad(`${at}.kind: expected ban, complaint, not_spam or null, got ${JSON.stringify(r.kind)}`);
+  if (reportKindOf(r.kind) === undefined) {
+    bad(`${at}.kind: expected ban (or block), complaint, not_spam or null, got ${JSON.stringify(r.kind)}`);
   }
   const comment = r.comment?.trim() ?? '';
   if (comment.length > MAX_COMMENT_CHARS && [...comment].length > MAX_COMMENT_CHARS) {
@@ -268,7 +267,13 @@ export const reputationPlugin: FastifyPluginAsync<ReputationRoutesOptions> = asy
         throw new NuminfoError('BAD_REQUEST', `${f} must be a non-empty string`);
       }
     }
-    const tag = { type, id, name_ru: body.name_ru as string, name_en: body.name_en as string };
+    // The service stores the names trimmed; answer with what was stored.
+    const tag = {
+      type,
+      id,
+      name_ru: (body.name_ru as string).trim(),
+      name_en: (body.name_en as string).trim(),
+    };
     await reputation.putTag(tag);
     return tag;
   });

@@ -17,8 +17,6 @@ export const MAX_ADD_ENTRIES = 100_000;
 /** Lines of one CSV import. */
 export const MAX_CSV_LINES = 1_000_000;
 export const MAX_ENTRIES_PAGE = 1000;
-/** Entries written per store call during an import: one transaction each. */
-const IMPORT_CHUNK = 10_000;
 const EXPORT_PAGE = 10_000;
 const DEFAULT_LISTING_CACHE = 100_000;
 
@@ -69,6 +67,9 @@ function countLines(csv: string, max: number): number {
 function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
+
+/** Distinct owner/list queries cached per number. */
+const QUERIES_PER_NUMBER = 16;
 
 export class BlacklistService {
   private readonly now: () => number;
@@ -127,11 +128,8 @@ export class BlacklistService {
   private async write(
     entries: readonly Omit<ListEntry, 'added_at'>[],
   ): Promise<{ added: number; updated: number }> {
-    let added = 0;
-    const at = this.now();
-    for (let i = 0; i < entries.length; i += IMPORT_CHUNK) {
-      added += await this.store.addListEntries(entries.slice(i, i + IMPORT_CHUNK), at);
-    }
+    // One call, one transaction: an import that fails half-way (disk full, database gone) stores nothing.
+    const added = await this.store.addListEntries(entries, this.now());
     return { added, updated: entries.length - added };
   }
 
@@ -180,6 +178,8 @@ export class BlacklistService {
     const found = await this.store.findListings(number, owners, lists);
     if (this.caching && generation === this.generation) {
       const map = this.listings.get(number) ?? new Map<string, readonly ListHit[]>();
+      // Callers choose `lists` freely: bound the queries kept per number, or one number grows forever.
+      if (map.size >= QUERIES_PER_NUMBER) map.clear();
       map.set(query, found);
       this.listings.set(number, map);
     }

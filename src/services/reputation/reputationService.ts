@@ -82,7 +82,16 @@ export const RECOMPUTE_MS = 60_000;
 export const MAX_COMMENTS_PAGE = 1000;
 
 const KINDS: ReadonlySet<string> = new Set(['ban', 'complaint', 'not_spam']);
+// Clients coming from blocking apps say "block"; a hyphen is an easy slip for not_spam.
 const KIND_ALIASES: Readonly<Record<string, ReportKind>> = { block: 'ban', 'not-spam': 'not_spam' };
+
+/** A report's `kind` as given → the stored kind (null: none), or undefined when it is not a kind. */
+export function reportKindOf(given: unknown): ReportKind | null | undefined {
+  if (given === null || given === undefined) return null;
+  if (typeof given !== 'string') return undefined;
+  if (Object.hasOwn(KIND_ALIASES, given)) return KIND_ALIASES[given];
+  return KINDS.has(given) ? (given as ReportKind) : undefined;
+}
 const TYPES: ReadonlySet<string> = new Set(TAG_TYPES);
 /** E.164 digits: no leading zero, at most 15; 7 is the shortest valid number anywhere (e.g. +290 1234). */
 const E164_DIGITS = /^[1-9]\d{6,14}$/;
@@ -245,10 +254,8 @@ export class ReputationService {
       badRequest(`${where}.number: expected E.164 digits (7..15, no +), got ${JSON.stringify(r.number)}`);
     }
     const given: unknown = r.kind ?? null;
-    // Clients coming from blocking apps say "block"; a hyphen is an easy slip for not_spam.
-    const kind =
-      typeof given === 'string' && Object.hasOwn(KIND_ALIASES, given) ? KIND_ALIASES[given] : given;
-    if (kind !== null && (typeof kind !== 'string' || !KINDS.has(kind))) {
+    const kind = reportKindOf(given);
+    if (kind === undefined) {
       badRequest(
         `${where}.kind: expected ban (or block), complaint, not_spam or null, got ${JSON.stringify(given)}`,
       );
@@ -291,7 +298,7 @@ export class ReputationService {
     if (kind === null && tags.length === 0 && comment === null && unwanted === null) {
       badRequest(`${where}: empty report; give at least one of kind, tags, comment, unwanted`);
     }
-    return { number: r.number, reporter, kind: kind as ReportKind | null, tags, comment, unwanted, at };
+    return { number: r.number, reporter, kind, tags, comment, unwanted, at };
   }
 
   /** The number's reputation; cached, the cache dropped for a number when the store says it changed. */

@@ -54,6 +54,9 @@ export function parsePgSpec(spec: string): PgSpec {
   };
 }
 
+/** The spec with any password (`user:pass@` or a `password=` parameter) replaced by `***`. */
 export function redact(spec: string): string {
-  return spec.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  return spec
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }

@@ -206,11 +206,17 @@ function mapError(e: unknown): unknown {
  * The embedded driver: one better-sqlite3 connection in WAL mode. Calls run synchronously inside
  * the returned promise, so each write is committed (and its changes emitted) before it resolves.
  */
+/** How often a listened-to store checks for commits by other processes. */
+const WATCH_MS = 250;
+
 export class SqliteStore implements Store {
   readonly driver = 'sqlite' as const;
   private readonly db: Database.Database;
   private stmts: Statements | null = null;
   private readonly hub = new ChangeHub();
+  /** Polls PRAGMA data_version while anyone listens: see watchOtherWriters. */
+  private watcher: NodeJS.Timeout | null = null;
+  private dataVersion = 0;
   private readonly applyReportsTx: Database.Transaction<(reports: readonly ReportInput[]) => ReportOutcome[]>;
 
   private constructor(
@@ -294,8 +300,29 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Another process may write the same file (`numinfo blacklist add` while `numinfo serve` runs).
+   * SQLite tells no one, but PRAGMA data_version changes when another connection commits: on a
+   * change, listeners get `{kind: 'all'}` and drop their caches. Polled every WATCH_MS, so such
+   * writes show within that time; this process's own writes are announced at once.
+   */
+  private watchOtherWriters(): void {
+    if (this.watcher || this.path === ':memory:' || !this.db.open) return;
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    this.watcher = setInterval(() => {
+      if (!this.db.open) return;
+      const v = this.db.pragma('data_version', { simple: true }) as number;
+      if (v === this.dataVersion) return;
+      this.dataVersion = v;
+      this.hub.emit([{ kind: 'all' }]);
+    }, WATCH_MS);
+    this.watcher.unref();
+  }
+
   close(): Promise<void> {
     return this.run(() => {
+      if (this.watcher) clearInterval(this.watcher);
+      this.watcher = null;
       this.hub.clear();
       if (!this.db.open) return;
       this.stmts = null;
@@ -573,6 +600,7 @@ export class SqliteStore implements Store {
   }
 
   onChange(listener: (change: StoreChange) => void): () => void {
+    this.watchOtherWriters();
     return this.hub.subscribe(listener);
   }
 }
