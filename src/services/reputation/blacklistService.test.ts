@@ -183,6 +183,22 @@ describe('CSV', () => {
     );
   });
 
+  it('imports 12,000 lines, rejecting the bad ones by line, and lets other work run meanwhile', async () => {
+    const lines = ['number,comment'];
+    for (let i = 0; i < 12_000; i++)
+      lines.push(i % 1000 === 999 ? `bad${i},x` : `+7999${String(i).padStart(7, '0')},n${i}`);
+    let ranDuringImport = false;
+    const importing = svc.importCsv('', 'big', lines.join('\n'), 'admin1', normalize);
+    setImmediate(() => (ranDuringImport = true));
+    const result = await importing;
+    expect(result.added).toBe(11_988);
+    expect(result.rejected).toHaveLength(12);
+    // Line 1 is the header, so item i is on line i + 2.
+    expect(result.rejected[0]).toEqual({ line: 1001, reason: 'the input is not a phone number: "bad999"' });
+    expect((await svc.lists([''])).find((l) => l.list === 'big')?.count).toBe(11_988);
+    expect(ranDuringImport).toBe(true);
+  });
+
   it('exports an unknown list as the header alone', async () => {
     expect(await svc.exportCsv('', 'none')).toBe('number,comment,added_at,added_by\n');
   });

@@ -18,6 +18,8 @@ export const MAX_ADD_ENTRIES = 100_000;
 export const MAX_CSV_LINES = 1_000_000;
 export const MAX_ENTRIES_PAGE = 1000;
 const EXPORT_PAGE = 10_000;
+/** CSV lines normalized between two yields to the event loop. */
+const YIELD_EVERY = 5_000;
 const DEFAULT_LISTING_CACHE = 100_000;
 
 export const CSV_HEADER = 'number,comment,added_at,added_by';
@@ -220,14 +222,17 @@ export class BlacklistService {
     }
     const rejected: { line: number; reason: string }[] = [];
     const byNumber = new Map<string, Omit<ListEntry, 'added_at'>>();
-    records.forEach(({ record, info }, i) => {
+    for (let i = 0; i < records.length; i++) {
+      // A big import must not stall the calls a PBX is waiting on: yield to the event loop now and then.
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+      const { record, info } = records[i]!;
       const cell = record[0] ?? '';
-      if (i === 0 && !hasDigit(cell)) return; // the header row
+      if (i === 0 && !hasDigit(cell)) continue; // the header row
       const line = info.lines;
-      if (record.every((f) => f === '')) return;
+      if (record.every((f) => f === '')) continue;
       if (cell === '') {
         rejected.push({ line, reason: 'no number in the first column' });
-        return;
+        continue;
       }
       let number: string;
       let comment: string;
@@ -237,11 +242,11 @@ export class BlacklistService {
       } catch (e) {
         if (!isNuminfoError(e)) throw e;
         rejected.push({ line, reason: e.message });
-        return;
+        continue;
       }
       byNumber.delete(number); // a repeated number: the later line wins
       byNumber.set(number, { list, owner, number, comment, added_by: by });
-    });
+    }
     return { ...(await this.write([...byNumber.values()])), rejected };
   }
 
