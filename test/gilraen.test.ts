@@ -152,7 +152,7 @@ async function limitsOf(s: Server, cred: { token: string; secret: string }): Pro
 let service: NumberService;
 
 /** The server as `numinfo serve` builds it: buildServer over the store services, Gilraen at `prefix`. */
-async function startServer(prefix: string, ownTags = true): Promise<Server> {
+async function startServer(prefix: string, ownTags = true, numbers?: NumberService): Promise<Server> {
   const dataDir = tempDir('gilraen-store');
   const stores = await openStoreServices({
     store: '',
@@ -170,7 +170,7 @@ async function startServer(prefix: string, ownTags = true): Promise<Server> {
     for (const t of TAGS) await stores.reputation.putTag(t);
   }
   const app = buildServer({
-    service,
+    service: numbers ?? service,
     config: { batchLimit: 1000, logLevel: 'silent', gilraenPrefix: prefix },
     stores,
   });
@@ -394,6 +394,22 @@ describe('quota', () => {
         .status,
     ).toBe(200);
     expect(await limitsOf(main, k)).toBe(0);
+  });
+
+  it('gives the units back when the answer fails after spending (no registry loaded: 503)', async () => {
+    const bare = await startServer('/gilraen', true, new NumberService());
+    try {
+      const k = await bare.keys.create({ name: 'refund', role: 'client', quota: 5, period: 'none' });
+      const r = await call(bare, 'number', { number: '79000000004', opt_fields: 'bans,carrier_region' }, k);
+      expect(r.status).toBe(503);
+      expect(await limitsOf(bare, k)).toBe(5);
+      expect((await call(bare, 'carrier_region', { number: '79000000004' }, k)).status).toBe(503);
+      expect(await limitsOf(bare, k)).toBe(5);
+      expect((await call(bare, 'bans', { number: '79000000004' }, k)).status).toBe(200);
+      expect(await limitsOf(bare, k)).toBe(4);
+    } finally {
+      await stopServer(bare);
+    }
   });
 
   it('spends nothing on a malformed request', async () => {

@@ -154,6 +154,11 @@ export class HttpAuth {
     return principal;
   }
 
+  /** Gives back units spent on a request whose work then failed; a failing refund is not the client's error. */
+  async refund(principal: Principal, units: number): Promise<void> {
+    await this.keys.refund(principal, units).catch(() => undefined);
+  }
+
   /** Spends quota units; QUOTA_EXCEEDED (nothing spent) when not enough are left. */
   async spend(principal: Principal, units: number): Promise<void> {
     const r = await this.keys.spend(principal, units);

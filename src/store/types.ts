@@ -195,6 +195,11 @@ export interface Store {
    * has rolled over at `at`). Unlimited keys always succeed. Unknown/revoked key: ok false.
    */
   spendQuota(id: string, units: number, at: number): Promise<QuotaSpend>;
+  /**
+   * Gives back units a spend took for work that then failed (never below zero used). Units spent in a
+   * period that has since rolled over are not carried into the new one.
+   */
+  refundQuota(id: string, units: number, spentAt: number): Promise<void>;
   /** Whether any key exists (revoked or not): none means open mode. */
   hasKeys(): Promise<boolean>;
 

@@ -465,6 +465,25 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await s.hasKeys()).toBe(true);
       });
 
+      it('refunds spent units, never below zero used, not into a period that rolled over', async () => {
+        const s = await fresh();
+        await s.createKey(key('r', { quota: 10, quota_period: 'day' }));
+        expect(await s.spendQuota('r', 6, T0)).toEqual({ ok: true, remaining: 4 });
+        await s.refundQuota('r', 2, T0);
+        expect(await s.getKey('r')).toMatchObject({ quota_used: 4 });
+        await s.refundQuota('r', 9, T0);
+        expect(await s.getKey('r')).toMatchObject({ quota_used: 0 });
+        const nextDay = Date.UTC(2025, 0, 2);
+        expect(await s.spendQuota('r', 3, nextDay)).toEqual({ ok: true, remaining: 7 });
+        // Units spent yesterday do not come back into today's period.
+        await s.refundQuota('r', 3, T0);
+        expect(await s.getKey('r')).toMatchObject({ quota_used: 3 });
+        await s.createKey(key('u', { quota: null }));
+        await s.refundQuota('u', 5, T0);
+        expect(await s.getKey('u')).toMatchObject({ quota_used: 0 });
+        await expect(s.refundQuota('r', -1, T0)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      });
+
       it('spends a daily quota and rolls over at the UTC day', async () => {
         const s = await fresh();
         await s.createKey(key('d', { quota: 10, quota_period: 'day' }));

@@ -118,6 +118,17 @@ export const gilraenPlugin: FastifyPluginAsync<GilraenOptions> = async (app, opt
     }
   }
 
+  /** Spends, then works; units come back when the work fails (no registry, the store gone). */
+  async function charged<T>(principal: Principal, units: number, work: () => Promise<T>): Promise<T> {
+    await spend(principal, units);
+    try {
+      return await work();
+    } catch (e) {
+      if (!principal.open) await auth.refund(principal, units);
+      throw e;
+    }
+  }
+
   async function limitsOf(principal: Principal): Promise<number> {
     if (principal.open) return UNLIMITED;
     const left = await keys.remaining(principal);
@@ -134,8 +145,7 @@ export const gilraenPlugin: FastifyPluginAsync<GilraenOptions> = async (app, opt
     app.get(url, GET_ONLY, async (request) => {
       const principal = await principalOf(request);
       const number = numberParam(service, request.query as Query);
-      await spend(principal, 1);
-      return success(await answer(number));
+      return success(await charged(principal, 1, () => answer(number)));
     });
   }
 
@@ -155,8 +165,9 @@ export const gilraenPlugin: FastifyPluginAsync<GilraenOptions> = async (app, opt
   app.get('/v1/tags_list', GET_ONLY, async (request) => {
     const principal = await principalOf(request);
     const lang = parseLang((request.query as Query).lang);
-    await spend(principal, 1);
-    return success({ tagsList: tagsList(await reputation.tags(), lang) });
+    return success({
+      tagsList: await charged(principal, 1, async () => tagsList(await reputation.tags(), lang)),
+    });
   });
 
   app.get('/v1/number', GET_ONLY, async (request, reply: FastifyReply) => {
@@ -165,36 +176,38 @@ export const gilraenPlugin: FastifyPluginAsync<GilraenOptions> = async (app, opt
     const fields = optFieldsParam(q);
     const needsNumber = fields.some((f) => f !== 'limits');
     const number = needsNumber ? numberParam(service, q) : null;
-    await spend(principal, unitsFor(fields));
-    let rep: Reputation | null = null;
-    const repOf = async (): Promise<Reputation> => (rep ??= await reputation.get(need(number)));
-    const data: Record<string, unknown> = {};
-    for (const f of fields) {
-      switch (f) {
-        case 'bans':
-          data.bans = (await repOf()).bans;
-          break;
-        case 'index':
-          data.index = (await repOf()).index;
-          break;
-        case 'tags_top':
-          data.tags = tagsTop(await repOf());
-          break;
-        case 'unwanted':
-          data.is_unwanted = (await repOf()).is_unwanted;
-          break;
-        case 'comments':
-          data.comments_count = (await repOf()).comments_count;
-          break;
-        case 'carrier_region':
-          Object.assign(data, await lookupCarrierRegion(need(number)));
-          break;
-        case 'limits':
-          // Left after this request's own units: what the client can still spend.
-          data.limits = await limitsOf(principal);
-          break;
+    const data = await charged(principal, unitsFor(fields), async () => {
+      let rep: Reputation | null = null;
+      const repOf = async (): Promise<Reputation> => (rep ??= await reputation.get(need(number)));
+      const out: Record<string, unknown> = {};
+      for (const f of fields) {
+        switch (f) {
+          case 'bans':
+            out.bans = (await repOf()).bans;
+            break;
+          case 'index':
+            out.index = (await repOf()).index;
+            break;
+          case 'tags_top':
+            out.tags = tagsTop(await repOf());
+            break;
+          case 'unwanted':
+            out.is_unwanted = (await repOf()).is_unwanted;
+            break;
+          case 'comments':
+            out.comments_count = (await repOf()).comments_count;
+            break;
+          case 'carrier_region':
+            Object.assign(out, await lookupCarrierRegion(need(number)));
+            break;
+          case 'limits':
+            // Left after this request's own units: what the client can still spend.
+            out.limits = await limitsOf(principal);
+            break;
+        }
       }
-    }
+      return out;
+    });
     return reply.send(success(data));
   });
 };

@@ -183,7 +183,14 @@ export const reputationPlugin: FastifyPluginAsync<ReputationRoutesOptions> = asy
       : null;
     reports.forEach((r, i) => precheck(r, `reports[${i}]`, known));
     const principal = await auth.require(request, { units: reports.length });
-    const outcomes = await reputation.report(principal.reporter, reports);
+    let outcomes: Awaited<ReturnType<ReputationService['report']>>;
+    try {
+      outcomes = await reputation.report(principal.reporter, reports);
+    } catch (e) {
+      // Nothing was stored (the batch is all or nothing): the client keeps its units.
+      await auth.refund(principal, reports.length);
+      throw e;
+    }
     return reply.status(201).send({
       count: outcomes.length,
       results: outcomes.map((o, i) => ({

@@ -303,6 +303,18 @@ export class KeyService {
     return this.store.spendQuota(principal.keyId, units, this.now());
   }
 
+  /**
+   * Gives back units spent on work that then failed (the store was down, a tag vanished). The work
+   * started moments ago, so "now" stands for the spend's time; only a failure exactly across a period
+   * boundary could credit the new period, and never beyond zero used.
+   */
+  async refund(principal: Principal, units: number): Promise<void> {
+    if (units <= 0 || principal.open || principal.keyId === null || this.isConfigKey(principal)) return;
+    const entry = this.entries.get(principal);
+    if (entry && this.fresh(entry) && entry.quota === null) return;
+    await this.store.refundQuota(principal.keyId, units, this.now());
+  }
+
   /** Units left in the current period; null: unlimited. */
   async remaining(principal: Principal): Promise<number | null> {
     if (principal.open || principal.keyId === null || this.isConfigKey(principal)) return null;

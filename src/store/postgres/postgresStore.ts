@@ -97,6 +97,8 @@ const Q = {
     WHERE id = $1 AND revoked_at IS NULL AND (quota IS NULL OR CASE WHEN (quota_period = 'day' AND $3 > quota_window_start)
         OR (quota_period = 'month' AND $4 > quota_window_start) THEN 0 ELSE quota_used END + $2 <= quota)
     RETURNING quota, quota_used`,
+  refund: `UPDATE api_keys SET quota_used = GREATEST(quota_used - $2, 0)
+    WHERE id = $1 AND quota IS NOT NULL AND quota_window_start <= $3`,
   findListings: `SELECT list, owner FROM list_entries
     WHERE number = $1 AND owner = ANY($2::text[]) AND ($3::text[] IS NULL OR list = ANY($3::text[]))
     ORDER BY owner, list`,
@@ -604,6 +606,11 @@ export class PostgresStore implements Store {
     const start = k.quota_period === 'day' ? day : k.quota_period === 'month' ? month : k.quota_window_start;
     const used = start > k.quota_window_start ? 0 : k.quota_used;
     return { ok: false, remaining: k.quota - used };
+  }
+
+  async refundQuota(id: string, units: number, spentAt: number): Promise<void> {
+    validateUnits(units);
+    await this.query(named('refund', [id, units, spentAt]));
   }
 
   async hasKeys(): Promise<boolean> {

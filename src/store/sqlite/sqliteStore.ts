@@ -126,6 +126,8 @@ const SQL = {
   setQuota:
     'UPDATE api_keys SET quota = ?, quota_period = ?, quota_used = 0, quota_window_start = ? WHERE id = ?',
   saveSpend: 'UPDATE api_keys SET quota_used = ?, quota_window_start = ? WHERE id = ?',
+  refund:
+    'UPDATE api_keys SET quota_used = MAX(quota_used - ?, 0) WHERE id = ? AND quota IS NOT NULL AND quota_window_start <= ?',
   hasKeys: 'SELECT EXISTS (SELECT 1 FROM api_keys) AS any',
   insertEntry: `INSERT OR IGNORE INTO list_entries (owner, list, number, comment, added_at, added_by)
     VALUES (?, ?, ?, ?, ?, ?)`,
@@ -534,6 +536,14 @@ export class SqliteStore implements Store {
       if (ok && (used !== k.quota_used || start !== k.quota_window_start))
         this.st.saveSpend.run(used, start, id);
       return { result: { ok, remaining: k.quota === null ? null : k.quota - used }, changes: [] };
+    });
+  }
+
+  refundQuota(id: string, units: number, spentAt: number): Promise<void> {
+    return this.write(() => {
+      validateUnits(units);
+      this.st.refund.run(units, id, spentAt);
+      return { result: undefined, changes: [] };
     });
   }
 
