@@ -2,24 +2,13 @@
  * `GET /v1/check` (and the `decision` routing condition through `/v1/route`): allow or block, with
  * reasons, over a real server and a real SQLite store, driven with fetch.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NumberService } from '../src/services/numberService.js';
 import { RoutingManager } from '../src/services/routing/routingManager.js';
-import {
-  assertBuilt,
-  CLI,
-  cleanEnv,
-  freePort,
-  removeTempDirs,
-  ROOT,
-  stopChild,
-  tempDir,
-  waitFor,
-} from './helpers/proc.js';
+import { assertBuilt, freePort, removeTempDirs, stopChild, tempDir, startServe } from './helpers/proc.js';
 import { call, expectedIndex, newKey, startStoreServer, type Served } from './helpers/storeServer.js';
 
 let s: Served;
@@ -265,28 +254,13 @@ function agiCheck(port: number, number: string): Promise<Record<string, string>>
 describe('numinfo serve gives the check to FastAGI', () => {
   it('a number blacklisted over HTTP is blocked in the check script', async () => {
     assertBuilt();
-    const [port, agiPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, [CLI, 'serve'], {
-      cwd: ROOT,
-      env: cleanEnv({
-        NUMINFO_PORT: String(port),
-        NUMINFO_HOST: '127.0.0.1',
-        NUMINFO_AGI_PORT: String(agiPort),
-        NUMINFO_AGI_HOST: '127.0.0.1',
-        NUMINFO_DATA_DIR: tempDir('check-agi'),
-        NUMINFO_AUTO_UPDATE: 'false',
-        NUMINFO_LOG_LEVEL: 'warn',
-      }),
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const agiPort = await freePort();
+    const { child, base } = await startServe({
+      NUMINFO_AGI_PORT: String(agiPort),
+      NUMINFO_AGI_HOST: '127.0.0.1',
+      NUMINFO_DATA_DIR: tempDir('check-agi'),
     });
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor(
-        'the server',
-        async () => ((await fetch(base + '/healthz')).ok ? true : undefined),
-        15_000,
-        50,
-      );
       expect(await agiCheck(agiPort, BLACKLISTED)).toMatchObject({
         NUMINFO_DECISION: 'allow',
         NUMINFO_TRUST: '5.00',

@@ -4,19 +4,17 @@
  * still in flight), and after a restart on the same data directory every acknowledged report is
  * counted. Also: a store that cannot be opened stops the start with a clear message.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt,
-  CLI,
-  cleanEnv,
   freePort,
   removeTempDirs,
-  ROOT,
   runCli,
   stopChild,
   tempDir,
-  waitFor,
+  startServe,
+  type ServeChild,
 } from './helpers/proc.js';
 
 const ACKS = 120;
@@ -25,40 +23,10 @@ const WORKERS = 4;
 
 const children: ChildProcess[] = [];
 
-interface Served {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly stderr: string[];
-}
-
-async function serve(dataDir: string, env: Record<string, string> = {}): Promise<Served> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: cleanEnv({
-      NUMINFO_PORT: String(port),
-      NUMINFO_HOST: '127.0.0.1',
-      NUMINFO_DATA_DIR: dataDir,
-      NUMINFO_AUTO_UPDATE: 'false',
-      NUMINFO_LOG_LEVEL: 'warn',
-      ...env,
-    }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => stderr.push(s));
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'the server to listen',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${stderr.join('')}`);
-      return (await fetch(base + '/healthz')).ok ? true : undefined;
-    },
-    15_000,
-    50,
-  );
-  return { child, base, stderr };
+async function serve(dataDir: string, env: Record<string, string> = {}): Promise<ServeChild> {
+  const served = await startServe({ NUMINFO_DATA_DIR: dataDir, ...env });
+  children.push(served.child);
+  return served;
 }
 
 const numberOf = (i: number): string => String(79_001_000_000 + i);

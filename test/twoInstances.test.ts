@@ -4,21 +4,19 @@
  * even for a number whose answer it has cached. Needs a PostgreSQL server (NUMINFO_TEST_PG_URL, set
  * by .ci/run); without one the tests are skipped and say so.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropFreshSchemas, freshSchemaUrl, pgSkipReason, pgTestUrl } from './helpers/pg.js';
 import {
   assertBuilt,
-  CLI,
-  cleanEnv,
-  freePort,
   removeTempDirs,
-  ROOT,
   runCli,
   stopChild,
   tempDir,
   waitFor,
+  startServe,
+  type ServeChild,
 } from './helpers/proc.js';
 import { call } from './helpers/storeServer.js';
 
@@ -28,41 +26,14 @@ if (!PG) console.warn(`\n[twoInstances.test] PostgreSQL tests SKIPPED: ${pgSkipR
 const MASTER_KEY = randomBytes(32).toString('hex');
 const children: ChildProcess[] = [];
 
-interface Instance {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly port: number;
-}
-
-async function serve(store: string): Promise<Instance> {
-  const port = await freePort();
-  const stderr: string[] = [];
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: cleanEnv({
-      NUMINFO_PORT: String(port),
-      NUMINFO_HOST: '127.0.0.1',
-      NUMINFO_DATA_DIR: tempDir('two-instances'),
-      NUMINFO_AUTO_UPDATE: 'false',
-      NUMINFO_LOG_LEVEL: 'warn',
-      NUMINFO_STORE: store,
-      NUMINFO_MASTER_KEY: MASTER_KEY,
-    }),
-    stdio: ['ignore', 'ignore', 'pipe'],
+async function serve(store: string): Promise<ServeChild> {
+  const served = await startServe({
+    NUMINFO_DATA_DIR: tempDir('two-instances'),
+    NUMINFO_STORE: store,
+    NUMINFO_MASTER_KEY: MASTER_KEY,
   });
-  children.push(child);
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => stderr.push(s));
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'the server to listen',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${stderr.join('')}`);
-      return (await fetch(base + '/healthz')).ok ? true : undefined;
-    },
-    15_000,
-    50,
-  );
-  return { child, base, port };
+  children.push(served.child);
+  return served;
 }
 
 async function createKey(
@@ -130,8 +101,8 @@ function gilraenSignature(
 }
 
 describe.skipIf(!PG)('two instances on one PostgreSQL schema', () => {
-  let a: Instance;
-  let b: Instance;
+  let a: ServeChild;
+  let b: ServeChild;
   let admin: string;
   let alice: { token: string; secret: string };
   let bob: string;

@@ -125,3 +125,51 @@ export async function stopChild(child: ChildProcess | undefined, graceMs = 3000)
   await exited;
   clearTimeout(timer);
 }
+
+export interface ServeChild {
+  readonly child: ChildProcess;
+  readonly base: string;
+  readonly port: number;
+  /** What the server wrote to stderr so far (its warnings and errors). */
+  readonly stderr: string[];
+}
+
+/**
+ * `numinfo serve` as a real child process on a free loopback port, resolved once /healthz answers.
+ * `env` adds to (or overrides) a quiet, offline base environment; the data directory is a fresh one
+ * unless `NUMINFO_DATA_DIR` is given. Stop it with stopChild.
+ */
+export async function startServe(env: Record<string, string> = {}): Promise<ServeChild> {
+  const port = await freePort();
+  const stderr: string[] = [];
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    cwd: ROOT,
+    env: cleanEnv({
+      NUMINFO_PORT: String(port),
+      NUMINFO_HOST: '127.0.0.1',
+      NUMINFO_DATA_DIR: tempDir('serve'),
+      NUMINFO_AUTO_UPDATE: 'false',
+      NUMINFO_LOG_LEVEL: 'warn',
+      ...env,
+    }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => stderr.push(s));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      'the server to listen',
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`serve exited with ${child.exitCode}: ${stderr.join('')}`);
+        return (await fetch(base + '/healthz')).ok ? true : undefined;
+      },
+      15_000,
+      50,
+    );
+  } catch (e) {
+    await stopChild(child);
+    throw e;
+  }
+  return { child, base, port, stderr };
+}
