@@ -52,6 +52,10 @@ export interface Config {
   readonly gilraenPrefix: string;
   /** Require Gilraen-style signatures on the native API too (keys must exist). */
   readonly signNative: boolean;
+  /** Requests per second one client (its API key, else its address) may send; 0: no limit. */
+  readonly rateLimit: number;
+  /** Open HTTP connections the server accepts at once; 0: no limit. */
+  readonly maxConnections: number;
 }
 
 export const DEFAULT_CONFIG: Config = Object.freeze({
@@ -78,6 +82,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   signatureWindow: 300,
   gilraenPrefix: '/gilraen',
   signNative: false,
+  rateLimit: 0,
+  maxConnections: 0,
 });
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -107,6 +113,8 @@ const ENV_NAMES: Readonly<Record<keyof Config, string>> = {
   signatureWindow: 'NUMINFO_SIGNATURE_WINDOW',
   gilraenPrefix: 'NUMINFO_GILRAEN_PREFIX',
   signNative: 'NUMINFO_SIGN_NATIVE',
+  rateLimit: 'NUMINFO_RATE_LIMIT',
+  maxConnections: 'NUMINFO_MAX_CONNECTIONS',
 };
 
 function bad(key: string, value: unknown, why: string): NuminfoError {

@@ -33,6 +33,7 @@ export const ERRORS = {
     message: 'the request signature is missing, stale, replayed or wrong',
   },
   QUOTA_EXCEEDED: { status: 429, exitCode: 2, message: "the API key's quota is used up" },
+  RATE_LIMITED: { status: 429, exitCode: 2, message: 'too many requests from this client' },
   NOT_FOUND: { status: 404, exitCode: 2, message: 'no such endpoint' },
   ITEM_NOT_FOUND: { status: 404, exitCode: 3, message: 'no such item' },
   METHOD_NOT_ALLOWED: { status: 405, exitCode: 2, message: 'method not allowed' },

@@ -16,6 +16,7 @@ import { ahunterPlugin } from './ahunter/plugin.js';
 import { HttpAuth } from './auth.js';
 import { dadataPlugin } from './dadata/plugin.js';
 import { mapError } from './errorMapping.js';
+import { registerRateLimit } from './rateLimit.js';
 import { gilraenPlugin } from './gilraen/plugin.js';
 import { blacklistPlugin } from './native/blacklists.js';
 import { checkPlugin } from './native/check.js';
@@ -106,7 +107,7 @@ export async function openStoreServices(
 export interface ServerOptions {
   readonly service: NumberService;
   readonly config: Pick<Config, 'batchLimit' | 'logLevel'> &
-    Partial<Pick<Config, 'apiKeys' | 'gilraenPrefix'>>;
+    Partial<Pick<Config, 'apiKeys' | 'gilraenPrefix' | 'rateLimit' | 'maxConnections'>>;
   /** Manages MNP overrides; without it `PUT/DELETE /v1/mnp/{number}` are unavailable. */
   readonly mnp?: MnpManager | null;
   /** Routing rules for `/v1/route`; without it every call takes the route `default`. */
@@ -168,6 +169,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   const { service } = opts;
   const stores = opts.stores ?? null;
+  if (opts.config.rateLimit) registerRateLimit(app, opts.config.rateLimit);
+  // Past this many open connections the server refuses new ones (the kernel's backlog holds them).
+  if (opts.config.maxConnections) app.server.maxConnections = opts.config.maxConnections;
   void app.register(nativePlugin, {
     service,
     batchLimit: opts.config.batchLimit,
