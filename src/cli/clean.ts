@@ -38,7 +38,7 @@ async function readStdinLines(): Promise<string[]> {
  */
 export async function runClean(values: CliValues, args: readonly string[]): Promise<number> {
   const inputs = args.length > 0 ? [...args] : await readStdinLines();
-  const service = loadService(configFrom(values));
+  const service = await loadService(configFrom(values));
   const hint = values.hint;
   const views: CleanView[] = [];
   for (const s of inputs) {

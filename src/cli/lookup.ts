@@ -34,7 +34,7 @@ function exitCodeOf(results: readonly LookupResult[]): number {
 export async function runLookup(values: CliValues, numbers: readonly string[]): Promise<number> {
   if (numbers.length === 0)
     throw new NuminfoError('MISSING_PARAMETER', 'give at least one number: numinfo lookup NUMBER...');
-  const service = loadService(configFrom(values));
+  const service = await loadService(configFrom(values));
   const results = await Promise.all(numbers.map((n) => service.lookupDetailed(n)));
   process.stdout.write(
     values.json

@@ -2,18 +2,20 @@ import { parseArgs } from 'node:util';
 import { MNP_GENERATE_OPTIONS, runMnpGenerate } from '../data/mnp/generate.js';
 import { deltaMatches, mnpDeltaPath, mnpPath, readMnpData, readMnpHeader } from '../data/mnp/mnpSnapshot.js';
 import { existsSync } from 'node:fs';
+import { loadConfig } from '../config.js';
 import { NuminfoError } from '../errors.js';
 import { MnpManager } from '../services/mnpManager.js';
 import { NumberService } from '../services/numberService.js';
-import { configFrom } from './common.js';
-import type { CliValues } from './main.js';
+import { SILENT_LOGGER } from '../services/registryManager.js';
+import { storeWithOverrides } from './storedOverrides.js';
 
 export const MNP_USAGE = `numinfo mnp — ported numbers (mobile number portability)
 
-  numinfo mnp import FILE... [--force] [--data-dir DIR]
+  numinfo mnp import FILE... [--force] [--data-dir DIR] [--store SPEC]
       Full lists (Port_All_…, Port_All_Full_…) replace the data; increments (Port_Increment_…) and
       returns (Return_Increment_…) apply on top of it in order; Operators_… name the operators; a
       simple number;operator CSV replaces the data. Plain or zipped; layouts are read from headers.
+      Overrides the new data supersedes are dropped, in the store when it holds them.
   numinfo mnp info [--json] [--data-dir DIR]
   numinfo mnp generate --out DIR [--count N] [--seed N] [--days N] [--ports N] [--returns N]
       [--zip] [--bom] [--crlf] [--full] [--when ISO]      (realistic test dumps of any size)
@@ -21,6 +23,7 @@ export const MNP_USAGE = `numinfo mnp — ported numbers (mobile number portabil
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
   config: { type: 'string' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -43,25 +46,38 @@ export async function runMnp(argv: readonly string[]): Promise<number> {
     process.stdout.write(MNP_USAGE);
     return sub === undefined && !v.help ? 2 : 0;
   }
-  const config = configFrom({ 'data-dir': v['data-dir'], config: v.config } as CliValues);
+  const config = loadConfig(
+    { dataDir: v['data-dir'], store: v.store },
+    process.env,
+    v.config ?? process.env.NUMINFO_CONFIG,
+  );
   switch (sub) {
     case 'import': {
       if (files.length === 0)
         throw new NuminfoError('MISSING_PARAMETER', 'give the files: numinfo mnp import FILE...');
-      const manager = new MnpManager(new NumberService(), config.dataDir);
+      // The overrides the import supersedes are pruned where they live: the store when it holds
+      // them (the running server hears of it through the store), else the overrides file.
+      const store = await storeWithOverrides(
+        config,
+        'numinfo mnp',
+        'the server drops the overrides the import supersedes when it loads the new data',
+      );
+      const manager = new MnpManager(new NumberService(), config.dataDir, SILENT_LOGGER, { store });
       manager.load();
       const started = performance.now();
-      const result = await manager.import({
-        files,
-        force: v.force ?? false,
-        onFile: v.quiet
-          ? undefined
-          : (r) => {
-              process.stderr.write(`  ${r.file}: ${r.kind}, ${r.rows} rows, ${r.rejectedCount} rejected\n`);
-              for (const x of r.rejected.slice(0, 10))
-                process.stderr.write(`    line ${x.line}: ${x.reason}\n`);
-            },
-      });
+      const result = await manager
+        .import({
+          files,
+          force: v.force ?? false,
+          onFile: v.quiet
+            ? undefined
+            : (r) => {
+                process.stderr.write(`  ${r.file}: ${r.kind}, ${r.rows} rows, ${r.rejectedCount} rejected\n`);
+                for (const x of r.rejected.slice(0, 10))
+                  process.stderr.write(`    line ${x.line}: ${x.reason}\n`);
+              },
+        })
+        .finally(() => store?.close());
       const m = result.meta;
       const was = result.previous ? ` (was ${result.previous.numbers})` : '';
       process.stdout.write(

@@ -49,7 +49,8 @@ export async function runServe(values: CliValues): Promise<number> {
     warn: (m) => app.log.warn(m),
     error: (m) => app.log.error(m),
   };
-  const mnp = new MnpManager(service, config.dataDir, log);
+  // Overrides live in the store, so every instance sharing it applies the same ones.
+  const mnp = new MnpManager(service, config.dataDir, log, { store: stores.store });
   const routing = new RoutingManager(config.routesFile.trim() === '' ? null : config.routesFile, log);
   // The non-blocking Asterisk mode: looks up new channels' callers and sets NUMINFO_* on them.
   const ami = config.amiHost.trim()
@@ -91,7 +92,7 @@ export async function runServe(values: CliValues): Promise<number> {
   const manager = new RegistryManager(service, config.dataDir, log);
   const loaded = manager.loadSnapshot();
   manager.watch();
-  mnp.load();
+  await mnp.start();
   mnp.watch();
   routing.watch();
   const reloadRoutes = (): void => {

@@ -145,12 +145,29 @@ export interface ListSummary {
   readonly count: number;
 }
 
+/**
+ * A hand-set MNP override (`PUT /v1/mnp/{number}`), stored as the service keeps it. Unlike the
+ * rest of the store its number is the 10-digit Russian national number (`9161234567`), and `at`
+ * is ISO 8601 text, exactly as the overrides file held them.
+ */
+export interface MnpOverrideRow {
+  /** 10-digit national number. */
+  readonly number: string;
+  /** OrgCode (`MEGAFON`), INN, or an operator name as the registry spells it. */
+  readonly operator: string;
+  readonly mnc: string | null;
+  /** When it was set, ISO 8601. */
+  readonly at: string;
+}
+
 /** What changed, so caches (in this process or, through PostgreSQL NOTIFY, in others) can drop it. */
 export type StoreChange =
   | { readonly kind: 'number'; readonly number: string }
   | { readonly kind: 'list'; readonly list: string; readonly owner: string; readonly number: string | null }
   | { readonly kind: 'key'; readonly id: string }
   | { readonly kind: 'tags' }
+  /** The MNP overrides changed (any number). */
+  | { readonly kind: 'mnp' }
   /** Notifications may have been missed (reconnect): drop every cache. */
   | { readonly kind: 'all' };
 
@@ -219,6 +236,13 @@ export interface Store {
     owners: readonly string[],
     lists: readonly string[] | null,
   ): Promise<ListHit[]>;
+
+  /** Every MNP override, ordered by number. */
+  listMnpOverrides(): Promise<MnpOverrideRow[]>;
+  /** Adds or replaces the override of `row.number`. */
+  putMnpOverride(row: MnpOverrideRow): Promise<void>;
+  /** Removes the overrides of these numbers; returns how many existed. */
+  deleteMnpOverrides(numbers: readonly string[]): Promise<number>;
 
   /** Subscribes to changes made by this or (PostgreSQL) any instance; returns an unsubscribe. */
   onChange(listener: (change: StoreChange) => void): () => void;

@@ -732,6 +732,91 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
     });
 
+    describe('MNP overrides', () => {
+      // Numbers and times exactly as the overrides file held them: 10-digit national, ISO text.
+      const O1 = { number: '9161234567', operator: 'MEGAFON', mnc: '02', at: '2026-03-01T10:00:00.123Z' };
+      const O2 = {
+        number: '4951234567',
+        operator: 'ПАО "МегаФон"',
+        mnc: null,
+        at: '2026-03-02T11:00:00.000Z',
+      };
+      const O3 = { number: '9990000001', operator: '7812014560', mnc: '020', at: '2026-03-03T12:00:00.000Z' };
+
+      it('starts empty, stores rows as given and lists them ordered by number', async () => {
+        const s = await fresh();
+        expect(await s.listMnpOverrides()).toEqual([]);
+        await s.putMnpOverride(O1);
+        await s.putMnpOverride(O2);
+        await s.putMnpOverride(O3);
+        expect(await s.listMnpOverrides()).toEqual([O2, O1, O3]);
+      });
+
+      it('replaces the override of a number that has one (upsert), the others untouched', async () => {
+        const s = await fresh();
+        await s.putMnpOverride(O1);
+        await s.putMnpOverride(O2);
+        const newer = { number: O1.number, operator: 'MTS', mnc: null, at: '2026-04-01T00:00:00.000Z' };
+        await s.putMnpOverride(newer);
+        expect(await s.listMnpOverrides()).toEqual([O2, newer]);
+      });
+
+      it('deletes the given numbers and counts only those that existed', async () => {
+        const s = await fresh();
+        await s.putMnpOverride(O1);
+        await s.putMnpOverride(O2);
+        await s.putMnpOverride(O3);
+        // A repeated number is one override; an unknown one is not counted.
+        expect(await s.deleteMnpOverrides([O1.number, O3.number, O1.number, '9000000000'])).toBe(2);
+        expect(await s.listMnpOverrides()).toEqual([O2]);
+        expect(await s.deleteMnpOverrides([O1.number])).toBe(0);
+        expect(await s.deleteMnpOverrides([])).toBe(0);
+        expect(await s.listMnpOverrides()).toEqual([O2]);
+      });
+
+      it('refuses a malformed row (BAD_REQUEST) and stores nothing', async () => {
+        const s = await fresh();
+        for (const bad of [
+          { ...O1, number: '79161234567' },
+          { ...O1, number: '916123456x' },
+          { ...O1, operator: '  ' },
+          { ...O1, mnc: '2' },
+          { ...O1, at: 'yesterday' },
+        ])
+          await expect(s.putMnpOverride(bad), JSON.stringify(bad)).rejects.toMatchObject({
+            code: 'BAD_REQUEST',
+          });
+        expect(await s.listMnpOverrides()).toEqual([]);
+      });
+
+      it('keeps overrides across a reopen', async () => {
+        const s = await fresh();
+        await s.putMnpOverride(O1);
+        await s.close();
+        const again = await sut.reopen();
+        opened.push(again);
+        expect(await again.listMnpOverrides()).toEqual([O1]);
+      });
+
+      it("emits {kind: 'mnp'} after a put and after a delete that removed something, nothing else", async () => {
+        const s = await fresh();
+        const seen: StoreChange[] = [];
+        const off = s.onChange((c) => seen.push(c));
+        await s.putMnpOverride(O1);
+        // Seen by the time the write resolves: the change follows the commit.
+        expect(seen).toEqual([{ kind: 'mnp' }]);
+        expect(await s.listMnpOverrides()).toEqual([O1]);
+        await s.putMnpOverride(O1);
+        await s.deleteMnpOverrides([O2.number]);
+        await s.deleteMnpOverrides([O1.number]);
+        await s.putMnpOverride({ ...O1, mnc: 'x' }).catch(() => undefined);
+        expect(seen).toEqual([{ kind: 'mnp' }, { kind: 'mnp' }, { kind: 'mnp' }]);
+        off();
+        await s.putMnpOverride(O2);
+        expect(seen).toHaveLength(3);
+      });
+    });
+
     describe('lifecycle', () => {
       it('answers ping and migrates again as a no-op', async () => {
         const s = await fresh();

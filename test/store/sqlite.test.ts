@@ -16,7 +16,7 @@ describeStoreConformance('sqlite', async () => {
 });
 
 describe('SQLite driver', () => {
-  it('defaults to <dataDir>/numinfo.db, creating the directory, in WAL mode with schema version 1', async () => {
+  it('defaults to <dataDir>/numinfo.db, creating the directory, in WAL mode with the schema migrated (versions 1, 2)', async () => {
     const dataDir = join(tempDir('store'), 'nested', 'data');
     const store = await openStore('', dataDir);
     expect(store.driver).toBe('sqlite');
@@ -25,7 +25,10 @@ describe('SQLite driver', () => {
     expect(existsSync(file)).toBe(true);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     db.close();
   });
 

@@ -63,7 +63,11 @@ export const mnpPlugin: FastifyPluginAsync<MnpRoutesOptions> = async (app, { ser
     if (body.mnc !== undefined && body.mnc !== null && typeof body.mnc !== 'string') {
       throw new NuminfoError('BAD_REQUEST', 'mnc must be a string of 2–3 digits');
     }
-    const override = m.setOverride(national, body.operator, (body.mnc as string | null | undefined) ?? null);
+    const override = await m.setOverride(
+      national,
+      body.operator,
+      (body.mnc as string | null | undefined) ?? null,
+    );
     const r = service.lookup(national);
     return reply
       .status(200)
@@ -74,7 +78,8 @@ export const mnpPlugin: FastifyPluginAsync<MnpRoutesOptions> = async (app, { ser
     await requireAdmin(request);
     const m = needManager();
     const national = numberParam(request);
-    if (!m.deleteOverride(national)) throw new NuminfoError('NOT_FOUND', `no override for +7${national}`);
+    if (!(await m.deleteOverride(national)))
+      throw new NuminfoError('NOT_FOUND', `no override for +7${national}`);
     return reply.status(204).send();
   });
 };

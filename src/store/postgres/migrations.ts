@@ -107,4 +107,16 @@ CREATE TABLE list_entries (
 CREATE INDEX list_entries_number ON list_entries (number, owner, list);
 `,
   },
+  {
+    version: 2,
+    name: 'mnp overrides',
+    sql: `
+CREATE TABLE mnp_overrides (
+  number text COLLATE "C" PRIMARY KEY,
+  operator text NOT NULL,
+  mnc text,
+  at text NOT NULL
+);
+`,
+  },
 ];

@@ -19,6 +19,7 @@ import {
   duplicateKey,
   validateNewKey,
   validateQuota,
+  validateMnpOverride,
   validateReport,
   validateUnits,
 } from '../schema/validate.js';
@@ -28,6 +29,7 @@ import type {
   ListEntry,
   ListHit,
   ListSummary,
+  MnpOverrideRow,
   NewApiKey,
   NumberAggregate,
   Page,
@@ -695,6 +697,39 @@ export class PostgresStore implements Store {
       named('findListings', [number, [...owners], lists === null ? null : [...lists]]),
     );
     return rows.map((r) => ({ list: r.list as string, owner: r.owner as string }));
+  }
+
+  async listMnpOverrides(): Promise<MnpOverrideRow[]> {
+    const rows = await this.query('SELECT number, operator, mnc, at FROM mnp_overrides ORDER BY number');
+    return rows.map((r) => ({
+      number: r.number as string,
+      operator: r.operator as string,
+      mnc: r.mnc as string | null,
+      at: r.at as string,
+    }));
+  }
+
+  async putMnpOverride(row: MnpOverrideRow): Promise<void> {
+    validateMnpOverride(row);
+    await this.tx(async (c) => {
+      await c.query(
+        `INSERT INTO mnp_overrides (number, operator, mnc, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (number) DO UPDATE SET operator = excluded.operator, mnc = excluded.mnc, at = excluded.at`,
+        [row.number, row.operator, row.mnc, row.at],
+      );
+      return { result: undefined, changes: [{ kind: 'mnp' }] };
+    });
+  }
+
+  deleteMnpOverrides(numbers: readonly string[]): Promise<number> {
+    if (numbers.length === 0) return Promise.resolve(0);
+    return this.tx(async (c) => {
+      const r = await c.query('DELETE FROM mnp_overrides WHERE number = ANY($1::text[])', [
+        [...new Set(numbers)],
+      ]);
+      const n = r.rowCount ?? 0;
+      return { result: n, changes: n > 0 ? [{ kind: 'mnp' }] : [] };
+    });
   }
 
   onChange(listener: (change: StoreChange) => void): () => void {

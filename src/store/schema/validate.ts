@@ -1,5 +1,5 @@
 import { NuminfoError } from '../../errors.js';
-import { TAG_TYPES, type NewApiKey, type ReportInput } from '../types.js';
+import { TAG_TYPES, type MnpOverrideRow, type NewApiKey, type ReportInput } from '../types.js';
 
 const KINDS: ReadonlySet<string> = new Set(['ban', 'complaint', 'not_spam']);
 const TYPES: ReadonlySet<string> = new Set(TAG_TYPES);
@@ -69,4 +69,25 @@ export function validateUnits(units: number): void {
 
 export function duplicateKey(key: NewApiKey): NuminfoError {
   return new NuminfoError('BAD_REQUEST', `key ${key.id}: a key with this id or token already exists`);
+}
+
+/** An MNP override as the overrides file held it: 10-digit number, operator text, optional MNC, ISO time. */
+export function validateMnpOverride(o: MnpOverrideRow): void {
+  if (typeof o.number !== 'string' || o.number.length !== 10 || !isDigits(o.number))
+    throw new NuminfoError(
+      'BAD_REQUEST',
+      `mnp override number: expected 10 digits, got ${JSON.stringify(o.number)}`,
+    );
+  if (typeof o.operator !== 'string' || o.operator.trim() === '')
+    throw new NuminfoError('BAD_REQUEST', 'mnp override operator: empty');
+  if (o.mnc !== null && (typeof o.mnc !== 'string' || !/^\d{2,3}$/.test(o.mnc)))
+    throw new NuminfoError(
+      'BAD_REQUEST',
+      `mnp override mnc: expected 2 or 3 digits, got ${JSON.stringify(o.mnc)}`,
+    );
+  if (typeof o.at !== 'string' || Number.isNaN(Date.parse(o.at)))
+    throw new NuminfoError(
+      'BAD_REQUEST',
+      `mnp override at: not an ISO 8601 time, got ${JSON.stringify(o.at)}`,
+    );
 }

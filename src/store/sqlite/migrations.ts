@@ -112,4 +112,16 @@ CREATE TABLE list_entries (
 CREATE INDEX list_entries_number ON list_entries (number, owner, list);
 `,
   },
+  {
+    version: 2,
+    name: 'mnp overrides',
+    sql: `
+CREATE TABLE mnp_overrides (
+  number TEXT PRIMARY KEY,
+  operator TEXT NOT NULL,
+  mnc TEXT,
+  at TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

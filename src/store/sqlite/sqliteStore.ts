@@ -17,6 +17,7 @@ import {
   duplicateKey,
   validateNewKey,
   validateQuota,
+  validateMnpOverride,
   validateReport,
   validateUnits,
 } from '../schema/validate.js';
@@ -26,6 +27,7 @@ import type {
   ListEntry,
   ListHit,
   ListSummary,
+  MnpOverrideRow,
   NewApiKey,
   NumberAggregate,
   Page,
@@ -140,6 +142,10 @@ const SQL = {
   listsOfOwner:
     'SELECT list, owner, count(*) AS count FROM list_entries WHERE owner = ? GROUP BY owner, list ORDER BY list',
   listingsOfNumber: 'SELECT list, owner FROM list_entries WHERE number = ? ORDER BY owner, list',
+  listMnp: 'SELECT number, operator, mnc, at FROM mnp_overrides ORDER BY number',
+  putMnp: `INSERT INTO mnp_overrides (number, operator, mnc, at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (number) DO UPDATE SET operator = excluded.operator, mnc = excluded.mnc, at = excluded.at`,
+  deleteMnp: 'DELETE FROM mnp_overrides WHERE number = ?',
 } as const;
 
 type Statements = { -readonly [K in keyof typeof SQL]: Stmt };
@@ -606,6 +612,33 @@ export class SqliteStore implements Store {
       return (this.st.listingsOfNumber.all(number) as unknown as ListHit[])
         .filter((h) => ownerSet.has(h.owner) && (listSet === null || listSet.has(h.list)))
         .map((h) => ({ list: h.list, owner: h.owner }));
+    });
+  }
+
+  listMnpOverrides(): Promise<MnpOverrideRow[]> {
+    return this.run(() =>
+      (this.st.listMnp.all() as unknown as MnpOverrideRow[]).map((r) => ({
+        number: r.number,
+        operator: r.operator,
+        mnc: r.mnc,
+        at: r.at,
+      })),
+    );
+  }
+
+  putMnpOverride(row: MnpOverrideRow): Promise<void> {
+    return this.write(() => {
+      validateMnpOverride(row);
+      this.st.putMnp.run(row.number, row.operator, row.mnc, row.at);
+      return { result: undefined, changes: [{ kind: 'mnp' }] };
+    });
+  }
+
+  deleteMnpOverrides(numbers: readonly string[]): Promise<number> {
+    return this.write(() => {
+      let n = 0;
+      for (const number of new Set(numbers)) n += this.st.deleteMnp.run(number).changes;
+      return { result: n, changes: n > 0 ? [{ kind: 'mnp' }] : [] };
     });
   }
 
