@@ -222,6 +222,29 @@ describe.skipIf(!PG)('two instances on one PostgreSQL schema', () => {
     }
   });
 
+  it('a signed request accepted by A is refused as a replay by B', async () => {
+    // Behind a load balancer both instances see one host name; signed without the port, both accept it.
+    const params = {
+      key: alice.token,
+      number: '79002223344',
+      timestamp: String(Math.floor(Date.now() / 1000)),
+    };
+    const signature = gilraenSignature('127.0.0.1', '/gilraen/v1/bans', params, alice.secret);
+    const query = `/gilraen/v1/bans?${new URLSearchParams({ ...params, signature })}`;
+    expect((await call(a.base, query)).status).toBe(200);
+    const replay = await fetch(b.base + query);
+    expect(replay.status).toBe(419);
+    expect(replay.headers.get('x-numinfo-reason')).toBe(
+      'this signature was already used: sign every request with a fresh timestamp',
+    );
+    expect(await replay.json()).toEqual({
+      status_code: '419',
+      status: 'signature error',
+      message: 'signature failed verification',
+      data: '',
+    });
+  });
+
   it('a key revoked on A is refused by B at once, though B knew it', async () => {
     const created = await call(a.base, '/v1/keys', { body: { name: 'temp', role: 'client' }, token: admin });
     expect(created.status, created.text).toBe(201);

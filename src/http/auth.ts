@@ -146,7 +146,7 @@ export class HttpAuth {
         `API key ${principal.keyId} has the role ${principal.role}; this needs admin`,
       );
     if (needs.signed) {
-      const verdict = this.verify(request, principal, [pathOf(request)]);
+      const verdict = await this.verify(request, principal, [pathOf(request)]);
       if (verdict !== 'ok')
         throw new NuminfoError('BAD_SIGNATURE', `signature: ${SIGNATURE_VERDICT_MESSAGES[verdict]}`);
     }
@@ -187,7 +187,7 @@ export class HttpAuth {
     const path = pathOf(request);
     const prefix = opts.prefix.replace(/\/+$/, '');
     const paths = prefix !== '' && path.startsWith(prefix + '/') ? [path, path.slice(prefix.length)] : [path];
-    const verdict = this.verify(request, principal, paths);
+    const verdict = await this.verify(request, principal, paths);
     if (verdict !== 'ok') return { ok: false, status: 419, reason: SIGNATURE_VERDICT_MESSAGES[verdict] };
     if (opts.units > 0) {
       const r = await this.keys.spend(principal, opts.units);
@@ -196,8 +196,12 @@ export class HttpAuth {
     return { ok: true, principal };
   }
 
-  private verify(request: FastifyRequest, principal: Principal, paths: readonly string[]): SignatureVerdict {
-    return this.verifier.verify({
+  private verify(
+    request: FastifyRequest,
+    principal: Principal,
+    paths: readonly string[],
+  ): Promise<SignatureVerdict> {
+    return this.verifier.verifyShared({
       method: request.method,
       hosts: hostsOf(request),
       paths,

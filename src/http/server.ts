@@ -62,6 +62,10 @@ export async function createStoreServices(
   const verifier = new SignatureVerifier({
     windowSeconds: config.signatureWindow,
     ...(opts.now ? { now: opts.now } : {}),
+    // Instances sharing PostgreSQL refuse each other's replays; a lone SQLite instance's memory is enough.
+    ...(store.driver === 'postgres'
+      ? { shared: (sig: string, expiresAt: number, now: number) => store.claimNonce(sig, expiresAt, now) }
+      : {}),
   });
   const auth = new HttpAuth(keys, verifier, { signNative: config.signNative });
   // Instances sharing PostgreSQL read through, so one sees another's write at once; a lone

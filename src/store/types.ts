@@ -217,6 +217,11 @@ export interface Store {
    * period that has since rolled over are not carried into the new one.
    */
   refundQuota(id: string, units: number, spentAt: number): Promise<void>;
+  /**
+   * Records a one-time value (an accepted request signature) until `expiresAt`; false when it is
+   * already recorded and not yet expired. Lets instances sharing a store refuse each other's replays.
+   */
+  claimNonce(nonce: string, expiresAt: number, now: number): Promise<boolean>;
   /** Whether any key exists (revoked or not): none means open mode. */
   hasKeys(): Promise<boolean>;
 

@@ -465,6 +465,16 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await s.hasKeys()).toBe(true);
       });
 
+      it('claims a nonce once until it expires', async () => {
+        const s = await fresh();
+        expect(await s.claimNonce('sig-a', T0 + 1000, T0)).toBe(true);
+        expect(await s.claimNonce('sig-a', T0 + 1000, T0 + 500)).toBe(false);
+        expect(await s.claimNonce('sig-b', T0 + 1000, T0 + 500)).toBe(true);
+        // Once expired, the same value may be claimed again (its request would be stale by then).
+        expect(await s.claimNonce('sig-a', T0 + 5000, T0 + 1000)).toBe(true);
+        expect(await s.claimNonce('sig-a', T0 + 5000, T0 + 2000)).toBe(false);
+      });
+
       it('refunds spent units, never below zero used, not into a period that rolled over', async () => {
         const s = await fresh();
         await s.createKey(key('r', { quota: 10, quota_period: 'day' }));

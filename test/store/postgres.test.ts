@@ -132,7 +132,7 @@ if (!PG) {
       try {
         const schema = new URL(url).searchParams.get('schema')!;
         const r = await c.query(`SELECT version FROM ${schema}.schema_migrations`);
-        expect(r.rows).toEqual([{ version: 1 }, { version: 2 }]);
+        expect(r.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
       } finally {
         await c.end();
       }

@@ -16,7 +16,7 @@ describeStoreConformance('sqlite', async () => {
 });
 
 describe('SQLite driver', () => {
-  it('defaults to <dataDir>/numinfo.db, creating the directory, in WAL mode with the schema migrated (versions 1, 2)', async () => {
+  it('defaults to <dataDir>/numinfo.db, creating the directory, in WAL mode with the schema migrated (versions 1–3)', async () => {
     const dataDir = join(tempDir('store'), 'nested', 'data');
     const store = await openStore('', dataDir);
     expect(store.driver).toBe('sqlite');
@@ -28,6 +28,7 @@ describe('SQLite driver', () => {
     expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
     db.close();
   });

@@ -80,9 +80,21 @@ export class SignatureVerifier {
   private readonly now: () => number;
   private readonly guard: ReplayGuard;
 
-  constructor(opts: { windowSeconds: number; now?: () => number }) {
+  /**
+   * Claims an accepted signature in a store shared with other instances (until `expiresAt`, ms);
+   * false when another instance (or this one) already accepted it. Without it, replays are refused
+   * only per process.
+   */
+  private readonly shared: ((signature: string, expiresAt: number, now: number) => Promise<boolean>) | null;
+
+  constructor(opts: {
+    windowSeconds: number;
+    now?: () => number;
+    shared?: (signature: string, expiresAt: number, now: number) => Promise<boolean>;
+  }) {
     this.windowSeconds = opts.windowSeconds;
     this.now = opts.now ?? Date.now;
+    this.shared = opts.shared ?? null;
     this.guard = new ReplayGuard(opts.windowSeconds);
   }
 
@@ -123,5 +135,15 @@ export class SignatureVerifier {
     }
     if (!match) return 'mismatch';
     return this.guard.add(signature, ts, nowSeconds) ? 'ok' : 'replayed';
+  }
+
+  /** As `verify`, then claims the signature in the shared store, so no other instance accepts it again. */
+  async verifyShared(req: Parameters<SignatureVerifier['verify']>[0]): Promise<SignatureVerdict> {
+    const verdict = this.verify(req);
+    if (verdict !== 'ok' || this.shared === null) return verdict;
+    const signature = first(req.params, 'signature')!.toLowerCase();
+    // Valid while its timestamp is within the window of the clock: remember it that long, and a second more.
+    const expiresAt = (Number(first(req.params, 'timestamp')) + this.windowSeconds + 1) * 1000;
+    return (await this.shared(signature, expiresAt, this.now())) ? 'ok' : 'replayed';
   }
 }

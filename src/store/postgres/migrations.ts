@@ -119,4 +119,15 @@ CREATE TABLE mnp_overrides (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'used request signatures',
+    sql: `
+CREATE TABLE used_nonces (
+  nonce text COLLATE "C" PRIMARY KEY,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX used_nonces_expiry ON used_nonces (expires_at);
+`,
+  },
 ];

@@ -99,6 +99,10 @@ const Q = {
     WHERE id = $1 AND revoked_at IS NULL AND (quota IS NULL OR CASE WHEN (quota_period = 'day' AND $3 > quota_window_start)
         OR (quota_period = 'month' AND $4 > quota_window_start) THEN 0 ELSE quota_used END + $2 <= quota)
     RETURNING quota, quota_used`,
+  claimNonce: `INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2)
+    ON CONFLICT (nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_nonces.expires_at <= $3
+    RETURNING 1 AS claimed`,
+  pruneNonces: 'DELETE FROM used_nonces WHERE expires_at <= $1',
   refund: `UPDATE api_keys SET quota_used = GREATEST(quota_used - $2, 0)
     WHERE id = $1 AND quota IS NOT NULL AND quota_window_start <= $3`,
   findListings: `SELECT list, owner FROM list_entries
@@ -216,12 +220,16 @@ function isRetryable(e: unknown): boolean {
  * change cached data NOTIFY inside their transaction, so other instances hear of them exactly when
  * they commit; this instance's own listeners hear right after commit, in-process.
  */
+/** Nonce claims between two sweeps of expired ones. */
+const NONCE_PRUNE_EVERY = 1000;
+
 export class PostgresStore implements Store {
   readonly driver = 'postgres' as const;
   private readonly hub = new ChangeHub();
   private readonly instance = randomUUID();
   private readonly listener: ChangeListener;
   private closed = false;
+  private claims = 0;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -608,6 +616,13 @@ export class PostgresStore implements Store {
     const start = k.quota_period === 'day' ? day : k.quota_period === 'month' ? month : k.quota_window_start;
     const used = start > k.quota_window_start ? 0 : k.quota_used;
     return { ok: false, remaining: k.quota - used };
+  }
+
+  async claimNonce(nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    // Expired rows are reused by the upsert; the rest go now and then, not on every claim.
+    if (++this.claims % NONCE_PRUNE_EVERY === 0) await this.query(named('pruneNonces', [now]));
+    const rows = await this.query(named('claimNonce', [nonce, expiresAt, now]));
+    return rows.length > 0;
   }
 
   async refundQuota(id: string, units: number, spentAt: number): Promise<void> {

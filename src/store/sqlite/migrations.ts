@@ -124,4 +124,15 @@ CREATE TABLE mnp_overrides (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: 'used request signatures',
+    sql: `
+CREATE TABLE used_nonces (
+  nonce TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX used_nonces_expiry ON used_nonces (expires_at);
+`,
+  },
 ];

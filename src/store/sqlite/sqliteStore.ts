@@ -128,6 +128,9 @@ const SQL = {
   setQuota:
     'UPDATE api_keys SET quota = ?, quota_period = ?, quota_used = 0, quota_window_start = ? WHERE id = ?',
   saveSpend: 'UPDATE api_keys SET quota_used = ?, quota_window_start = ? WHERE id = ?',
+  claimNonce: `INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?)
+    ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE used_nonces.expires_at <= ?`,
+  pruneNonces: 'DELETE FROM used_nonces WHERE expires_at <= ?',
   refund:
     'UPDATE api_keys SET quota_used = MAX(quota_used - ?, 0) WHERE id = ? AND quota IS NOT NULL AND quota_window_start <= ?',
   hasKeys: 'SELECT EXISTS (SELECT 1 FROM api_keys) AS any',
@@ -214,6 +217,9 @@ function mapError(e: unknown): unknown {
  * The embedded driver: one better-sqlite3 connection in WAL mode. Calls run synchronously inside
  * the returned promise, so each write is committed (and its changes emitted) before it resolves.
  */
+/** Nonce claims between two sweeps of expired ones. */
+const NONCE_PRUNE_EVERY = 1000;
+
 /** How often a listened-to store checks for commits by other processes. */
 const WATCH_MS = 250;
 
@@ -225,6 +231,7 @@ export class SqliteStore implements Store {
   /** Polls PRAGMA data_version while anyone listens: see watchOtherWriters. */
   private watcher: NodeJS.Timeout | null = null;
   private dataVersion = 0;
+  private claims = 0;
   private readonly applyReportsTx: Database.Transaction<(reports: readonly ReportInput[]) => ReportOutcome[]>;
 
   private constructor(
@@ -542,6 +549,15 @@ export class SqliteStore implements Store {
       if (ok && (used !== k.quota_used || start !== k.quota_window_start))
         this.st.saveSpend.run(used, start, id);
       return { result: { ok, remaining: k.quota === null ? null : k.quota - used }, changes: [] };
+    });
+  }
+
+  claimNonce(nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    return this.write(() => {
+      // Expired rows are reused by the upsert; the rest go now and then, not on every claim.
+      if (++this.claims % NONCE_PRUNE_EVERY === 0) this.st.pruneNonces.run(now);
+      const claimed = this.st.claimNonce.run(nonce, expiresAt, now).changes > 0;
+      return { result: claimed, changes: [] };
     });
   }
 
