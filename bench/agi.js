@@ -18,6 +18,7 @@ import {
   ensureSnapshot,
   fmtInt,
   machineBusy,
+  median,
   registryAvailable,
   report,
   runMain,
@@ -230,11 +231,6 @@ async function measure(server, headers, total) {
   const r = await closedLoop(server.port, headers, total, CONNECTIONS);
   const s1 = await ask(server.child, 'stats');
   return { ...r, serverUsPerSession: (cpuSeconds(s0.cpu, s1.cpu) * 1e6) / total };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main() {

@@ -4,11 +4,12 @@
 // Target: numinfo >= 75% of the bare server's requests/s.
 import autocannon from 'autocannon';
 import {
-  ask,
   dist,
   ensureSnapshot,
   fmtInt,
   httpGet,
+  measureCannon,
+  median,
   registryAvailable,
   report,
   runMain,
@@ -49,39 +50,8 @@ function cannon(port, paths, pipelining, duration) {
 }
 
 /** One measured run, with the server's and this process's CPU use over it. */
-async function measure(server, paths, pipelining) {
-  const s0 = await ask(server.child, 'stats');
-  // autocannon builds its clients (and every request of each) before it starts sending: time from
-  // its 'start' event, after that setup, to the end.
-  let c0 = process.cpuUsage();
-  let t0 = performance.now();
-  const run = cannon(server.port, paths, pipelining, ROUND_S);
-  run.once('start', () => {
-    c0 = process.cpuUsage();
-    t0 = performance.now();
-  });
-  const r = await run;
-  const wallS = (performance.now() - t0) / 1000;
-  const c1 = process.cpuUsage(c0);
-  const s1 = await ask(server.child, 'stats');
-  const cpuS = (u0, u1) => (u1.user - u0.user + u1.system - u0.system) / 1e6;
-  return {
-    rps: r.requests.total / wallS,
-    total: r.requests.total,
-    seconds: wallS,
-    latencyAvg: r.latency.average,
-    latencyP99: r.latency.p99,
-    errors: r.errors + r.timeouts + r.non2xx,
-    serverCpu: cpuS(s0.cpu, s1.cpu) / wallS,
-    clientCpu: (c1.user + c1.system) / 1e6 / wallS,
-    /** Server CPU time per answered request, in microseconds: what a request costs the server. */
-    serverUsPerReq: (cpuS(s0.cpu, s1.cpu) * 1e6) / Math.max(1, r.requests.total),
-  };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+function measure(server, paths, pipelining) {
+  return measureCannon(server, () => cannon(server.port, paths, pipelining, ROUND_S));
 }
 
 /** Median run by req/s, with errors summed over all runs. */

@@ -8,11 +8,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   benchTempDir,
-  dist,
   DIST,
+  dist,
   ensureSnapshot,
   fmtInt,
   formatRussian,
+  median,
   registryAvailable,
   report,
   runMain,
@@ -74,11 +75,6 @@ function runner(chunk) {
       return done / ((t1 - t0) / 1000);
     },
   };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main() {

@@ -16,11 +16,12 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import {
-  ask,
   dist,
   ensureSnapshot,
   fmtInt,
   machineBusy,
+  measureCannon,
+  median,
   registryFiles,
   report,
   runMain,
@@ -169,34 +170,8 @@ function cannon(port, request, duration, pipelining = 1) {
 }
 
 /** One run: requests/s from autocannon's start event (after it built its clients), CPU of both sides. */
-async function measure(server, request, pipelining = 1) {
-  const s0 = await ask(server.child, 'stats');
-  let c0 = process.cpuUsage();
-  let t0 = performance.now();
-  const run = cannon(server.port, request, ROUND_S, pipelining);
-  run.once('start', () => {
-    c0 = process.cpuUsage();
-    t0 = performance.now();
-  });
-  const r = await run;
-  const wallS = (performance.now() - t0) / 1000;
-  const c1 = process.cpuUsage(c0);
-  const s1 = await ask(server.child, 'stats');
-  const serverCpuS = (s1.cpu.user - s0.cpu.user + s1.cpu.system - s0.cpu.system) / 1e6;
-  return {
-    rps: r.requests.total / wallS,
-    errors: r.errors + r.timeouts + r.non2xx,
-    latencyAvg: r.latency.average,
-    latencyP99: r.latency.p99,
-    serverCpu: serverCpuS / wallS,
-    clientCpu: (c1.user + c1.system) / 1e6 / wallS,
-    serverUsPerReq: (serverCpuS * 1e6) / Math.max(1, r.requests.total),
-  };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+function measure(server, request, pipelining = 1) {
+  return measureCannon(server, () => cannon(server.port, request, ROUND_S, pipelining));
 }
 
 /** The median run by requests/s, errors summed. */

@@ -279,3 +279,42 @@ export async function machineBusy(ms = 1000) {
   if (!a || !b || b.total === a.total) return null;
   return 1 - (b.idle - a.idle) / (b.total - a.total);
 }
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * One measured autocannon run against a server child process, with the CPU both sides used.
+ * `startRun` starts autocannon; it builds its clients (and every request of each) before it sends,
+ * so time runs from its 'start' event, after that setup, to the end.
+ */
+export async function measureCannon(server, startRun) {
+  const s0 = await ask(server.child, 'stats');
+  let c0 = process.cpuUsage();
+  let t0 = performance.now();
+  const run = startRun();
+  run.once('start', () => {
+    c0 = process.cpuUsage();
+    t0 = performance.now();
+  });
+  const r = await run;
+  const wallS = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const s1 = await ask(server.child, 'stats');
+  const serverCpuS = (s1.cpu.user - s0.cpu.user + s1.cpu.system - s0.cpu.system) / 1e6;
+  return {
+    rps: r.requests.total / wallS,
+    total: r.requests.total,
+    seconds: wallS,
+    latencyAvg: r.latency.average,
+    latencyP99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    serverCpu: serverCpuS / wallS,
+    clientCpu: (c1.user + c1.system) / 1e6 / wallS,
+    /** Server CPU time per answered request, in microseconds: what a request costs the server. */
+    serverUsPerReq: (serverCpuS * 1e6) / Math.max(1, r.requests.total),
+  };
+}
