@@ -2,10 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NuminfoError } from '../../errors.js';
 import type { NumberService } from '../../services/numberService.js';
 import {
-  MAX_COMMENT_CHARS,
   MAX_REPORTS,
-  MAX_TAGS_PER_REPORT,
-  reportKindOf,
   type ReportRequest,
   type ReputationService,
 } from '../../services/reputation/reputationService.js';
@@ -99,32 +96,6 @@ function reportOf(service: NumberService, item: unknown, at: string): ReportRequ
   };
 }
 
-/**
- * What the service would refuse, checked before any quota is spent (a malformed request costs
- * nothing); the service checks again when it stores. Messages are the service's.
- */
-function precheck(r: ReportRequest, at: string, known: ReadonlySet<string> | null): void {
-  const bad = (message: string): never => {
-    throw new NuminfoError('BAD_REQUEST', message);
-  };
-  if (reportKindOf(r.kind) === undefined) {
-    bad(`${at}.kind: expected ban (or block), complaint, not_spam or null, got ${JSON.stringify(r.kind)}`);
-  }
-  const comment = r.comment?.trim() ?? '';
-  if (comment.length > MAX_COMMENT_CHARS && [...comment].length > MAX_COMMENT_CHARS) {
-    bad(`${at}.comment: longer than ${MAX_COMMENT_CHARS} characters`);
-  }
-  const tags = r.tags ?? [];
-  if (tags.length > MAX_TAGS_PER_REPORT)
-    bad(`${at}.tags: ${tags.length} tags, at most ${MAX_TAGS_PER_REPORT}`);
-  tags.forEach((t, j) => {
-    if (!known?.has(`${t.type}/${t.id}`)) bad(`${at}.tags[${j}]: unknown tag ${t.type}/${t.id}`);
-  });
-  if ((r.kind ?? null) === null && tags.length === 0 && comment === '' && (r.unwanted ?? null) === null) {
-    bad(`${at}: empty report; give at least one of kind, tags, comment, unwanted`);
-  }
-}
-
 function commentView(c: Comment): Record<string, unknown> {
   return {
     id: c.id,
@@ -178,14 +149,12 @@ export const reputationPlugin: FastifyPluginAsync<ReputationRoutesOptions> = asy
       );
     }
     const reports = items.map((item, i) => reportOf(service, item, `reports[${i}]`));
-    const known = reports.some((r) => (r.tags ?? []).length > 0)
-      ? new Set((await reputation.tags()).map((t) => `${t.type}/${t.id}`))
-      : null;
-    reports.forEach((r, i) => precheck(r, `reports[${i}]`, known));
+    // Validated before any quota is spent: a malformed request costs nothing.
+    const prepared = await reputation.prepare(reports);
     const principal = await auth.require(request, { units: reports.length });
-    let outcomes: Awaited<ReturnType<ReputationService['report']>>;
+    let outcomes: Awaited<ReturnType<ReputationService['submit']>>;
     try {
-      outcomes = await reputation.report(principal.reporter, reports);
+      outcomes = await reputation.submit(principal.reporter, prepared);
     } catch (e) {
       // Nothing was stored (the batch is all or nothing): the client keeps its units.
       await auth.refund(principal, reports.length);

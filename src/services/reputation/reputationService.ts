@@ -158,6 +158,13 @@ function topTags(tags: NumberAggregate['tags']): ReputationTags {
   };
 }
 
+type PreparedReport = Omit<ReportInput, 'reporter' | 'at'>;
+
+/** Reports that passed validation, waiting for their reporter (see ReputationService.prepare). */
+export interface PreparedReports {
+  readonly items: readonly PreparedReport[];
+}
+
 /** The Reputation of an aggregate (null: nobody reported the number) at `now`. */
 export function reputationOf(number: string, agg: NumberAggregate | null, now: number): Reputation {
   const yes = agg?.unwanted_yes ?? 0;
@@ -230,24 +237,30 @@ export class ReputationService {
 
   /** Validates every item first (BAD_REQUEST naming reports[i]…), then stores all in one call. */
   async report(reporter: string, reports: readonly ReportRequest[]): Promise<ReportOutcome[]> {
-    if (typeof reporter !== 'string' || reporter === '') badRequest('reporter: empty');
+    return this.submit(reporter, await this.prepare(reports));
+  }
+
+  /**
+   * Validates every item (BAD_REQUEST naming reports[i]…) without storing anything, so a caller can
+   * refuse a malformed request before it charges for it; `submit` stores the result.
+   */
+  async prepare(reports: readonly ReportRequest[]): Promise<PreparedReports> {
     if (!Array.isArray(reports) || reports.length === 0 || reports.length > MAX_REPORTS) {
       badRequest(`reports: expected a list of 1..${MAX_REPORTS} reports`);
     }
     const needsTags = reports.some((r) => Array.isArray(r?.tags) && r.tags.length > 0);
     const known = needsTags ? (await this.loadDictionary()).keys : null;
-    const at = this.now();
-    const inputs = reports.map((r, i) => this.validate(r, i, reporter, at, known));
-    return this.batcher.add(inputs);
+    return { items: reports.map((r, i) => this.validate(r, i, known)) };
   }
 
-  private validate(
-    r: ReportRequest,
-    i: number,
-    reporter: string,
-    at: number,
-    known: ReadonlySet<string> | null,
-  ): ReportInput {
+  /** Stores prepared reports from `reporter`, all in one transaction (shared with concurrent calls). */
+  submit(reporter: string, prepared: PreparedReports): Promise<ReportOutcome[]> {
+    if (typeof reporter !== 'string' || reporter === '') badRequest('reporter: empty');
+    const at = this.now();
+    return this.batcher.add(prepared.items.map((r) => ({ ...r, reporter, at })));
+  }
+
+  private validate(r: ReportRequest, i: number, known: ReadonlySet<string> | null): PreparedReport {
     const where = `reports[${i}]`;
     if (typeof r !== 'object' || r === null || Array.isArray(r)) badRequest(`${where}: expected an object`);
     if (!isE164Digits(r.number)) {
@@ -298,7 +311,7 @@ export class ReputationService {
     if (kind === null && tags.length === 0 && comment === null && unwanted === null) {
       badRequest(`${where}: empty report; give at least one of kind, tags, comment, unwanted`);
     }
-    return { number: r.number, reporter, kind, tags, comment, unwanted, at };
+    return { number: r.number, kind, tags, comment, unwanted };
   }
 
   /** The number's reputation; cached, the cache dropped for a number when the store says it changed. */
